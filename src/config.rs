@@ -1,0 +1,258 @@
+//! Settings: everything axid reads from its environment, parsed and checked once at start.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+/// A configuration value that must never be printed (admin key, SMTP password).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeploymentMode {
+    Community,
+    Eval,
+    Enterprise,
+    Saas,
+}
+
+impl DeploymentMode {
+    fn parse(text: &str) -> Result<Self, String> {
+        match text.to_ascii_lowercase().as_str() {
+            "community" => Ok(Self::Community),
+            "eval" => Ok(Self::Eval),
+            "enterprise" => Ok(Self::Enterprise),
+            "saas" => Ok(Self::Saas),
+            other => Err(format!(
+                "DEPLOYMENT_MODE={other:?} is not one of community, eval, enterprise, saas"
+            )),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain SMTP, for a relay on the same host or network.
+    None,
+    /// STARTTLS upgrade (port 587).
+    StartTls,
+    /// Implicit TLS (port 465).
+    Tls,
+}
+
+#[derive(Clone, Debug)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub from: String,
+    pub tls: SmtpTls,
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub database_url: String,
+    pub database_max_connections: u32,
+    pub database_acquire_timeout_secs: u64,
+    pub public_url: String,
+    pub host: String,
+    pub port: u16,
+    pub admin_api_key: Option<Secret>,
+    pub deployment_mode: DeploymentMode,
+    pub session_idle_timeout_secs: i64,
+    pub session_absolute_timeout_secs: i64,
+    pub login_rate_limit_per_minute: i64,
+    pub trusted_proxies: Vec<IpAddr>,
+    pub smtp: Option<SmtpSettings>,
+    pub log_json: bool,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/axid.db";
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, String> {
+        Self::from_map(&std::env::vars().collect())
+    }
+
+    /// Reads settings from a variable map (the environment, or a test's own map).
+    pub fn from_map(vars: &HashMap<String, String>) -> Result<Self, String> {
+        let get = |name: &str| {
+            vars.get(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let settings = Self {
+            database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            database_max_connections: parse_num(&get, "DATABASE_MAX_CONNECTIONS", 10)?,
+            database_acquire_timeout_secs: parse_num(&get, "DATABASE_ACQUIRE_TIMEOUT_SECS", 3)?,
+            public_url: get("PUBLIC_URL")
+                .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned())
+                .trim_end_matches('/')
+                .to_owned(),
+            host: get("AXID_HOST").unwrap_or_else(|| "127.0.0.1".to_owned()),
+            port: parse_num(&get, "AXID_PORT", 8080)?,
+            admin_api_key: get("ADMIN_API_KEY").map(Secret::new),
+            deployment_mode: DeploymentMode::parse(
+                &get("DEPLOYMENT_MODE").unwrap_or_else(|| "community".into()),
+            )?,
+            session_idle_timeout_secs: parse_num(&get, "SESSION_IDLE_TIMEOUT_SECS", 3_600)?,
+            session_absolute_timeout_secs: parse_num(
+                &get,
+                "SESSION_ABSOLUTE_TIMEOUT_SECS",
+                43_200,
+            )?,
+            login_rate_limit_per_minute: parse_num(&get, "LOGIN_RATE_LIMIT_PER_MINUTE", 5)?,
+            trusted_proxies: parse_proxies(get("TRUSTED_PROXIES").as_deref())?,
+            smtp: parse_smtp(&get)?,
+            log_json: get("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
+        };
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        url::Url::parse(&self.public_url).map_err(|e| format!("PUBLIC_URL is not a URL: {e}"))?;
+        if self.admin_api_key.is_none() && self.deployment_mode != DeploymentMode::Community {
+            return Err(
+                "ADMIN_API_KEY is required outside community mode: set it, or DEPLOYMENT_MODE=community".into(),
+            );
+        }
+        if self
+            .admin_api_key
+            .as_ref()
+            .is_some_and(|k| k.expose().len() < 16)
+        {
+            return Err("ADMIN_API_KEY must be at least 16 characters".into());
+        }
+        if self.session_idle_timeout_secs <= 0 || self.session_absolute_timeout_secs <= 0 {
+            return Err("session timeouts must be positive".into());
+        }
+        if self.login_rate_limit_per_minute <= 0 {
+            return Err("LOGIN_RATE_LIMIT_PER_MINUTE must be positive".into());
+        }
+        Ok(())
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// Cookies get `Secure` when the service is reached over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// `scheme://host[:port]` of PUBLIC_URL, compared with a browser's `Origin` header.
+    pub fn public_origin(&self) -> String {
+        url::Url::parse(&self.public_url)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default()
+    }
+}
+
+fn parse_num<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    default: T,
+) -> Result<T, String> {
+    match get(name) {
+        None => Ok(default),
+        Some(text) => text
+            .parse()
+            .map_err(|_| format!("{name}={text:?} is not a valid number")),
+    }
+}
+
+fn parse_proxies(text: Option<&str>) -> Result<Vec<IpAddr>, String> {
+    text.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse()
+                .map_err(|_| format!("TRUSTED_PROXIES entry {s:?} is not an IP address"))
+        })
+        .collect()
+}
+
+fn parse_smtp(get: &impl Fn(&str) -> Option<String>) -> Result<Option<SmtpSettings>, String> {
+    let Some(host) = get("SMTP_HOST") else {
+        return Ok(None);
+    };
+    let tls = match get("SMTP_TLS")
+        .unwrap_or_else(|| "starttls".into())
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "none" => SmtpTls::None,
+        "starttls" => SmtpTls::StartTls,
+        "tls" => SmtpTls::Tls,
+        other => {
+            return Err(format!(
+                "SMTP_TLS={other:?} is not one of none, starttls, tls"
+            ))
+        }
+    };
+    let default_port = match tls {
+        SmtpTls::None => 25,
+        SmtpTls::StartTls => 587,
+        SmtpTls::Tls => 465,
+    };
+    Ok(Some(SmtpSettings {
+        host,
+        port: parse_num(get, "SMTP_PORT", default_port)?,
+        username: get("SMTP_USERNAME"),
+        password: get("SMTP_PASSWORD").map(Secret::new),
+        from: get("SMTP_FROM").unwrap_or_else(|| "axid <no-reply@localhost>".into()),
+        tls,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_run_community_mode_on_embedded_sqlite() {
+        let s = Settings::from_map(&vars(&[])).unwrap();
+        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(s.deployment_mode, DeploymentMode::Community);
+        assert!(s.admin_api_key.is_none());
+        assert_eq!(s.public_origin(), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn enterprise_mode_without_admin_key_refuses_to_start() {
+        let err = Settings::from_map(&vars(&[("DEPLOYMENT_MODE", "enterprise")])).unwrap_err();
+        assert!(err.contains("ADMIN_API_KEY is required"), "{err}");
+    }
+
+    #[test]
+    fn secrets_are_never_debug_printed() {
+        let s = Settings::from_map(&vars(&[("ADMIN_API_KEY", "super-secret-admin-key")])).unwrap();
+        assert!(!format!("{s:?}").contains("super-secret-admin-key"));
+    }
+}

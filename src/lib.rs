@@ -1,0 +1,13 @@
+//! axid: a standalone, multi-tenant SSO (SAML 2.0, OIDC) and SCIM 2.0 identity service.
+
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod mail;
+pub mod metrics;
+pub mod ops;
+pub mod portal;
+pub mod roles;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,141 @@
+//! Prometheus metrics: requests by route and status, latency, SSO outcomes, SCIM operations.
+
+use std::future::{ready, Ready};
+use std::rc::Rc;
+use std::time::Instant;
+
+use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
+use futures_util::future::LocalBoxFuture;
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+};
+
+#[derive(Clone, Debug)]
+pub struct Metrics {
+    registry: Registry,
+    pub http_requests: IntCounterVec,
+    pub http_latency: HistogramVec,
+    pub sso_outcomes: IntCounterVec,
+    pub scim_operations: IntCounterVec,
+}
+
+impl Metrics {
+    pub fn new() -> Result<Self, prometheus::Error> {
+        let registry = Registry::new();
+        let http_requests = IntCounterVec::new(
+            Opts::new(
+                "axid_http_requests_total",
+                "HTTP requests by route, method and status",
+            ),
+            &["route", "method", "status"],
+        )?;
+        let http_latency = HistogramVec::new(
+            HistogramOpts::new(
+                "axid_http_request_duration_seconds",
+                "HTTP request latency by route",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+            ]),
+            &["route"],
+        )?;
+        let sso_outcomes = IntCounterVec::new(
+            Opts::new(
+                "axid_sso_outcomes_total",
+                "SSO logins by protocol, outcome and reason",
+            ),
+            &["protocol", "outcome", "reason"],
+        )?;
+        let scim_operations = IntCounterVec::new(
+            Opts::new(
+                "axid_scim_operations_total",
+                "SCIM operations by resource, method and status",
+            ),
+            &["resource", "method", "status"],
+        )?;
+        registry.register(Box::new(http_requests.clone()))?;
+        registry.register(Box::new(http_latency.clone()))?;
+        registry.register(Box::new(sso_outcomes.clone()))?;
+        registry.register(Box::new(scim_operations.clone()))?;
+        Ok(Self {
+            registry,
+            http_requests,
+            http_latency,
+            sso_outcomes,
+            scim_operations,
+        })
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut buffer = Vec::new();
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buffer);
+        String::from_utf8(buffer).unwrap_or_default()
+    }
+}
+
+/// Middleware that counts every request under its route pattern (never the raw path, so
+/// ids and secrets in paths do not become label values).
+pub struct RecordMetrics(pub Metrics);
+
+impl<S, B> Transform<S, ServiceRequest> for RecordMetrics
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: 'static,
+{
+    type Response = ServiceResponse<B>;
+    type Error = actix_web::Error;
+    type Transform = RecordMetricsService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(RecordMetricsService {
+            service: Rc::new(service),
+            metrics: self.0.clone(),
+        }))
+    }
+}
+
+pub struct RecordMetricsService<S> {
+    service: Rc<S>,
+    metrics: Metrics,
+}
+
+impl<S, B> Service<ServiceRequest> for RecordMetricsService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: 'static,
+{
+    type Response = ServiceResponse<B>;
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        let started = Instant::now();
+        let method = req.method().to_string();
+        let service = self.service.clone();
+        let metrics = self.metrics.clone();
+        Box::pin(async move {
+            let result = service.call(req).await;
+            if let Ok(response) = &result {
+                let route = response
+                    .request()
+                    .match_pattern()
+                    .unwrap_or_else(|| "unmatched".into());
+                let status = response.status().as_u16().to_string();
+                metrics
+                    .http_requests
+                    .with_label_values(&[&route, &method, &status])
+                    .inc();
+                metrics
+                    .http_latency
+                    .with_label_values(&[&route])
+                    .observe(started.elapsed().as_secs_f64());
+            }
+            result
+        })
+    }
+}

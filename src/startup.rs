@@ -1,0 +1,130 @@
+//! Application::build: settings to a running server (pool, migrations, routes, housekeeping).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{web, App, HttpServer};
+use tracing_actix_web::TracingLogger;
+
+use crate::clock::{SharedClock, SystemClock};
+use crate::config::{DeploymentMode, Settings};
+use crate::mail::Mailer;
+use crate::metrics::{Metrics, RecordMetrics};
+use crate::store::{Backend, Store};
+use crate::telemetry::PathOnlyRootSpan;
+use crate::{ops, portal};
+
+/// Everything a handler may need, shared by all workers.
+#[derive(Debug)]
+pub struct AppState {
+    pub store: Store,
+    pub settings: Settings,
+    pub clock: SharedClock,
+    pub mailer: Mailer,
+    pub metrics: Metrics,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+/// Opens the store and applies this backend's migrations.
+pub async fn open_store(settings: &Settings) -> Result<Store, String> {
+    let backend = Backend::of_url(&settings.database_url)?;
+    let store = Store::connect_lazy(settings)?;
+    store.migrate(backend).await?;
+    Ok(store)
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, String> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    pub async fn build_with_clock(settings: Settings, clock: SharedClock) -> Result<Self, String> {
+        let store = open_store(&settings).await?;
+        if settings.admin_api_key.is_none() && settings.deployment_mode == DeploymentMode::Community
+        {
+            tracing::warn!("ADMIN_API_KEY is not set: the admin API answers loopback clients only");
+        }
+        let mailer = Mailer::new(settings.smtp.as_ref())?;
+        if !mailer.is_configured() {
+            tracing::warn!("SMTP is not configured: password reset links are written to the log");
+        }
+        let listener = TcpListener::bind((settings.host.as_str(), settings.port))
+            .map_err(|e| format!("cannot listen on {}:{}: {e}", settings.host, settings.port))?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        let metrics = Metrics::new().map_err(|e| format!("metrics: {e}"))?;
+        let state = web::Data::new(AppState {
+            store,
+            settings,
+            clock,
+            mailer,
+            metrics,
+        });
+        let server = run(listener, state.clone())?;
+        tokio::spawn(housekeeping(state.clone()));
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until SIGINT/SIGTERM (actix's signal handling), then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.state.store.close().await;
+        result
+    }
+}
+
+fn run(listener: TcpListener, state: web::Data<AppState>) -> Result<Server, String> {
+    let metrics = state.metrics.clone();
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(RecordMetrics(metrics.clone()))
+            .wrap(TracingLogger::<PathOnlyRootSpan>::new())
+            .app_data(state.clone())
+            .configure(ops::configure)
+            .configure(portal::configure)
+            .default_service(web::to(portal::api_not_found))
+    })
+    .listen(listener)
+    .map_err(|e| e.to_string())?
+    .shutdown_timeout(10)
+    .run();
+    Ok(server)
+}
+
+/// Removes expired sessions, rate-limit windows and reset tokens once a minute. Every
+/// replica runs it; the deletes are idempotent.
+async fn housekeeping(state: web::Data<AppState>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        let now = state.clock.now_ms();
+        let idle_cutoff = now - state.settings.session_idle_timeout_secs * 1000;
+        if let Err(e) = state.store.delete_dead_sessions(now, idle_cutoff).await {
+            tracing::debug!(error = %e, "session cleanup skipped");
+        }
+        let _ = state.store.delete_reset_tokens_before(now).await;
+        portal::rate_limit::prune(&state).await;
+    }
+}

@@ -1,0 +1,77 @@
+//! Audit events per organization (logins, password changes, SSO outcomes with typed reasons).
+
+use super::{new_id, Store, StoreResult};
+use crate::clock::Millis;
+use crate::domain::OrgId;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AuditEvent {
+    pub id: String,
+    pub at: Millis,
+    pub event: String,
+    pub outcome: String,
+    pub reason: Option<String>,
+    pub principal: Option<String>,
+    pub ip: Option<String>,
+    /// JSON object text.
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct NewAuditEvent<'a> {
+    pub event: &'a str,
+    pub outcome: &'a str,
+    pub reason: Option<&'a str>,
+    pub principal: Option<&'a str>,
+    pub ip: Option<&'a str>,
+    pub detail: Option<String>,
+}
+
+impl Store {
+    pub async fn insert_audit_event(
+        &self,
+        org: &OrgId,
+        e: &NewAuditEvent<'_>,
+        now: Millis,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO audit_events (id, org_id, at, event, outcome, reason, principal, ip, detail) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(new_id())
+        .bind(org.as_str())
+        .bind(now)
+        .bind(e.event)
+        .bind(e.outcome)
+        .bind(e.reason)
+        .bind(e.principal)
+        .bind(e.ip)
+        .bind(e.detail.as_deref())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Newest first; `before` is the (at, id) of the last event of the previous page.
+    pub async fn list_audit_events(
+        &self,
+        org: &OrgId,
+        before: Option<(Millis, &str)>,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditEvent>> {
+        let (at, id) = before.unwrap_or((i64::MAX, ""));
+        let unbounded = before.is_none();
+        Ok(sqlx::query_as(
+            "SELECT id, at, event, outcome, reason, principal, ip, detail FROM audit_events \
+             WHERE org_id = $1 AND ($2 OR at < $3 OR (at = $3 AND id < $4)) \
+             ORDER BY at DESC, id DESC LIMIT $5",
+        )
+        .bind(org.as_str())
+        .bind(unbounded)
+        .bind(at)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}

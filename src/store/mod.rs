@@ -1,0 +1,193 @@
+//! All SQL lives here (lldap's rule): portable queries over one `AnyPool`, written once for
+//! SQLite and PostgreSQL. Every function that touches tenant data takes the org first.
+
+mod audit;
+mod credentials;
+mod orgs;
+mod rate_limit;
+mod reset_tokens;
+mod sessions;
+mod sso_configs;
+
+pub use audit::{AuditEvent, NewAuditEvent};
+pub use credentials::{CredentialKind, CredentialRecord, NewCredential, PresentedCredential};
+pub use orgs::{LicenseRecord, OrgPatch, OrgRecord};
+pub use sessions::{NewSession, SessionRecord};
+pub use sso_configs::SsoConfigRecord;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::AnyPool;
+
+use crate::config::Settings;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database cannot be reached: callers answer 503 and retry later.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A uniqueness or foreign-key rule refused the write.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Anything else: a bug or corrupt data; answered 500 without detail.
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        use sqlx::Error as E;
+        match &err {
+            E::PoolTimedOut
+            | E::PoolClosed
+            | E::Io(_)
+            | E::Tls(_)
+            | E::WorkerCrashed
+            | E::Protocol(_) => Self::Unavailable(err.to_string()),
+            E::Database(db) if db.is_unique_violation() || db.is_foreign_key_violation() => {
+                Self::Conflict(db.message().to_owned())
+            }
+            // SQLSTATE classes 08 (connection), 53 (resources), 57 (operator intervention) and
+            // 55000 (database does not allow connections) mean "down", not "bug".
+            E::Database(db) if db.code().is_some_and(|c| is_unavailable_sqlstate(&c)) => {
+                Self::Unavailable(db.message().to_owned())
+            }
+            E::Database(db) if db.message().contains("database is locked") => {
+                Self::Unavailable(db.message().to_owned())
+            }
+            _ => Self::Other(err.to_string()),
+        }
+    }
+}
+
+fn is_unavailable_sqlstate(code: &str) -> bool {
+    code.starts_with("08")
+        || code.starts_with("53")
+        || code.starts_with("57")
+        || code == "55000"
+        || code == "3D000"
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Result<Self, String> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            Err("DATABASE_URL must start with sqlite:, postgres:// or postgresql://".into())
+        }
+    }
+}
+
+impl Store {
+    /// Opens the pool lazily: the service starts (and answers /health) while the database
+    /// is down, and reconnects by itself when it is back.
+    pub fn connect_lazy(settings: &Settings) -> Result<Self, String> {
+        let backend = Backend::of_url(&settings.database_url)?;
+        sqlx::any::install_default_drivers();
+        let url = match backend {
+            Backend::Sqlite => prepare_sqlite_url(&settings.database_url)?,
+            Backend::Postgres => settings.database_url.clone(),
+        };
+        let options =
+            AnyConnectOptions::from_str(&url).map_err(|e| format!("DATABASE_URL: {e}"))?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(settings.database_max_connections)
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(settings.database_acquire_timeout_secs))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the one writer; NORMAL sync is durable in WAL.
+                        sqlx::query("PRAGMA journal_mode = WAL")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA synchronous = NORMAL")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA foreign_keys = ON")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA busy_timeout = 5000")
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_lazy_with(options);
+        Ok(Self { pool })
+    }
+
+    /// Applies the migrations of this backend (at start, and by `axid migrate`).
+    pub async fn migrate(&self, backend: Backend) -> Result<(), String> {
+        let result = match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await,
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.pool)
+                    .await
+            }
+        };
+        result.map_err(|e| format!("migration failed: {e}"))
+    }
+
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// `sqlite://path` with the parent folder created and `mode=rwc`, so the first run makes the file.
+fn prepare_sqlite_url(url: &str) -> Result<String, String> {
+    let rest = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != ":memory:" && !path.is_empty() {
+        if let Some(parent) = std::path::Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+    }
+    let query = if query.contains("mode=") {
+        query.to_owned()
+    } else if query.is_empty() {
+        "mode=rwc".into()
+    } else {
+        format!("{query}&mode=rwc")
+    };
+    Ok(format!("sqlite://{path}?{query}"))
+}
+
+/// Helper for optional JSON columns stored as TEXT.
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
