@@ -46,6 +46,17 @@ impl Application {
     }
 
     pub async fn build_with_clock(settings: Settings, clock: SharedClock) -> Result<Self, String> {
+        let listener = TcpListener::bind((settings.host.as_str(), settings.port))
+            .map_err(|e| format!("cannot listen on {}:{}: {e}", settings.host, settings.port))?;
+        Self::build_on(listener, settings, clock).await
+    }
+
+    /// Serves on a listener the caller bound (tests bind port 0 first, to know PUBLIC_URL).
+    pub async fn build_on(
+        listener: TcpListener,
+        settings: Settings,
+        clock: SharedClock,
+    ) -> Result<Self, String> {
         let store = open_store(&settings).await?;
         if settings.admin_api_key.is_none() && settings.deployment_mode == DeploymentMode::Community
         {
@@ -55,8 +66,6 @@ impl Application {
         if !mailer.is_configured() {
             tracing::warn!("SMTP is not configured: password reset links are written to the log");
         }
-        let listener = TcpListener::bind((settings.host.as_str(), settings.port))
-            .map_err(|e| format!("cannot listen on {}:{}: {e}", settings.host, settings.port))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let metrics = Metrics::new().map_err(|e| format!("metrics: {e}"))?;
         let state = web::Data::new(AppState {

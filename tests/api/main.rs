@@ -1,0 +1,8 @@
+//! Black-box API tests over real HTTP, each against SQLite and PostgreSQL.
+
+mod helpers;
+
+mod admin;
+mod auth;
+mod credentials;
+mod ops;

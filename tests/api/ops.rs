@@ -1,0 +1,51 @@
+//! /health, /ready, /metrics, and the JSON 404 for unknown API paths.
+
+use serde_json::Value;
+
+use crate::both_dbs;
+use crate::helpers::{json_of, TestApp};
+
+both_dbs!(
+    health_reports_ok_and_version,
+    ready_answers_when_the_database_does,
+    metrics_count_requests_by_route
+);
+
+async fn health_reports_ok_and_version(app: TestApp) {
+    let res = app.get("/health").await;
+    assert_eq!(res.status(), 200);
+    let body = json_of(res).await;
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+}
+
+async fn ready_answers_when_the_database_does(app: TestApp) {
+    let res = app.get("/ready").await;
+    assert_eq!(res.status(), 200);
+}
+
+async fn metrics_count_requests_by_route(app: TestApp) {
+    app.create_org("acme").await;
+    let res = app.get("/api/v1/admin/organizations/acme").await;
+    assert_eq!(res.status(), 401);
+    let text = app.get("/metrics").await.text().await.expect("text");
+    assert!(
+        text.contains(r#"axid_http_requests_total{method="GET",route="/api/v1/admin/organizations/{org_id}",status="401"} 1"#),
+        "{text}"
+    );
+    assert!(text.contains("axid_http_request_duration_seconds_bucket"));
+    // Route patterns, never raw paths: the org id is not a label value.
+    assert!(!text.contains("organizations/acme"));
+}
+
+mod unknown_paths {
+    use super::*;
+    both_dbs!(unknown_api_paths_get_a_json_404);
+
+    async fn unknown_api_paths_get_a_json_404(app: TestApp) {
+        let res = app.get("/api/v1/no-such-thing").await;
+        assert_eq!(res.status(), 404);
+        let body: Value = json_of(res).await;
+        assert_eq!(body["error"], "not_found");
+    }
+}
