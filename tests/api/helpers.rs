@@ -1,7 +1,6 @@
 //! spawn_app(): a real axid on a loopback port with a fresh database (SQLite file or a new
-
-#![allow(dead_code)]
 //! PostgreSQL database per test), a movable clock and an HTTP client with a cookie jar.
+#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::net::TcpListener;
