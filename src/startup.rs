@@ -108,6 +108,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> Result<Server, Stri
     let metrics = state.metrics.clone();
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(portal::fallback_errors::json_error_bodies())
             .wrap(RecordMetrics(metrics.clone()))
             .wrap(TracingLogger::<PathOnlyRootSpan>::new())
             .app_data(state.clone())

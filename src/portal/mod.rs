@@ -7,6 +7,7 @@ pub mod auth;
 pub mod caller;
 pub mod credentials;
 pub mod error;
+pub mod fallback_errors;
 pub mod json_body;
 pub mod password;
 pub mod rate_limit;
@@ -18,50 +19,54 @@ use actix_web::web;
 
 use error::ApiError;
 
-/// Routes of `/api/v1`; anything unmatched under `/api` answers a JSON 404.
+/// Routes of `/api/v1`; anything unmatched under `/api` answers a JSON 404, and a known
+/// path with another method a JSON 405 (see `fallback_errors`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    let org = "/admin/organizations/{org_id}";
     cfg.service(
         web::scope("/api/v1")
             .service(
-                web::scope("/admin/organizations")
-                    .route("", web::post().to(admin::create_org))
-                    .route("", web::get().to(admin::list_orgs))
-                    .route("/{org_id}", web::get().to(admin::get_org))
-                    .route("/{org_id}", web::patch().to(admin::patch_org))
-                    .route("/{org_id}", web::delete().to(admin::delete_org))
-                    .route("/{org_id}/password", web::post().to(admin::set_password))
-                    .route("/{org_id}/license", web::get().to(admin::get_license))
-                    .route("/{org_id}/license", web::post().to(admin::put_license))
-                    .route("/{org_id}/license", web::delete().to(admin::delete_license)),
+                web::resource("/admin/organizations")
+                    .post(admin::create_org)
+                    .get(admin::list_orgs),
             )
             .service(
-                web::scope("/auth")
-                    .route("/login", web::post().to(auth::login))
-                    .route("/logout", web::post().to(auth::logout))
-                    .route("/session", web::get().to(auth::current_session))
-                    .route("/sso/availability", web::get().to(auth::sso_availability))
-                    .route(
-                        "/forgot-password",
-                        web::post().to(password::forgot_password),
-                    )
-                    .route("/reset-password", web::post().to(password::reset_password))
-                    .route(
-                        "/change-password",
-                        web::post().to(password::change_password),
-                    ),
+                web::resource(org)
+                    .get(admin::get_org)
+                    .patch(admin::patch_org)
+                    .delete(admin::delete_org),
             )
-            .route("/keys", web::get().to(credentials::list_keys))
-            .route("/keys", web::post().to(credentials::create_key))
-            .route("/keys/{key_id}", web::get().to(credentials::get_key))
-            .route("/keys/{key_id}", web::delete().to(credentials::delete_key))
-            .route("/scim/tokens", web::get().to(credentials::list_scim_tokens))
-            .route(
-                "/scim/tokens",
-                web::post().to(credentials::create_scim_token),
+            .service(web::resource(format!("{org}/password")).post(admin::set_password))
+            .service(
+                web::resource(format!("{org}/license"))
+                    .get(admin::get_license)
+                    .post(admin::put_license)
+                    .delete(admin::delete_license),
             )
-            .route(
-                "/scim/tokens/{token_id}",
-                web::delete().to(credentials::delete_scim_token),
+            .service(web::resource("/auth/login").post(auth::login))
+            .service(web::resource("/auth/logout").post(auth::logout))
+            .service(web::resource("/auth/session").get(auth::current_session))
+            .service(web::resource("/auth/sso/availability").get(auth::sso_availability))
+            .service(web::resource("/auth/forgot-password").post(password::forgot_password))
+            .service(web::resource("/auth/reset-password").post(password::reset_password))
+            .service(web::resource("/auth/change-password").post(password::change_password))
+            .service(
+                web::resource("/keys")
+                    .get(credentials::list_keys)
+                    .post(credentials::create_key),
+            )
+            .service(
+                web::resource("/keys/{key_id}")
+                    .get(credentials::get_key)
+                    .delete(credentials::delete_key),
+            )
+            .service(
+                web::resource("/scim/tokens")
+                    .get(credentials::list_scim_tokens)
+                    .post(credentials::create_scim_token),
+            )
+            .service(
+                web::resource("/scim/tokens/{token_id}").delete(credentials::delete_scim_token),
             ),
     );
 }

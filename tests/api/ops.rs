@@ -49,3 +49,39 @@ mod unknown_paths {
         assert_eq!(body["error"], "not_found");
     }
 }
+
+mod framework_errors {
+    use super::*;
+    both_dbs!(other_methods_and_bad_queries_get_json_errors_too);
+
+    async fn other_methods_and_bad_queries_get_json_errors_too(app: TestApp) {
+        let res = app
+            .client
+            .put(app.url("/api/v1/keys"))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(res.status(), 405);
+        assert_eq!(json_of(res).await["error"], "method_not_allowed");
+        let res = app
+            .client
+            .delete(app.url("/api/v1/auth/login"))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(res.status(), 405);
+        assert_eq!(json_of(res).await["error"], "method_not_allowed");
+        let res = app
+            .get("/api/v1/auth/sso/availability?org_id=a&org_id=b")
+            .await;
+        assert!(
+            res.status() == 200 || res.status() == 400,
+            "{}",
+            res.status()
+        );
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("json"));
+    }
+}
