@@ -47,8 +47,32 @@ enum OrgCommand {
     },
 }
 
-#[tokio::main]
-async fn main() {
+/// Argon2id allocates 19 MiB per hash. glibc raises its mmap and trim thresholds after the
+/// first such block is freed, so later hashes come from heap arenas that are never
+/// trimmed: measured, idle RSS grew by 19 MiB per login, from 10 to 69 MiB after four.
+/// Fixed thresholds (128 KiB, glibc's initial values) return freed blocks to the system;
+/// with them RSS stays at 11 MiB.
+fn return_freed_memory_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator tunables; called before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 128 * 1024);
+    }
+}
+
+fn main() {
+    return_freed_memory_to_the_system();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build();
+    match runtime {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(e) => exit_with(&format!("axid: cannot start the async runtime: {e}")),
+    }
+}
+
+async fn run() {
     let cli = Cli::parse();
     let settings = match Settings::from_env() {
         Ok(s) => s,
