@@ -83,7 +83,12 @@ pub async fn login(
     let (org, suspended) = match (org, check) {
         (Some(org), PasswordCheck::Accepted { suspended }) => (org, suspended),
         (Some(org), PasswordCheck::Refused { org_known: true }) => {
-            audit_login(&state, &org, "failure", Some("invalid_credentials"), &ip).await;
+            // Recorded off the response path: unknown orgs have no audit row to write, and
+            // the two answers must take the same time.
+            let state = state.clone();
+            tokio::spawn(async move {
+                audit_login(&state, &org, "failure", Some("invalid_credentials"), &ip).await
+            });
             return Err(invalid_credentials());
         }
         _ => return Err(invalid_credentials()),
