@@ -118,9 +118,17 @@ pub fn coerce_single(attr: &'static Attr, value: &Value) -> ScimResult<Option<Va
             let inner = coerce_attrs(attr.sub, obj)?;
             (!inner.is_empty()).then_some(Value::Object(inner))
         }
-        // A bare value for a multi-valued complex attribute is its `value` sub-attribute.
-        (Ty::Complex, Value::String(s)) if attr.multi && attr.sub("value").is_some() => {
+        // A bare value for a complex attribute with a `value` sub-attribute is that value
+        // (Entra sends `manager` as "<id>", OneLogin roles as strings).
+        (Ty::Complex, Value::String(s)) if attr.sub("value").is_some() => {
             (!s.is_empty()).then(|| serde_json::json!({ "value": s }))
+        }
+        // Entra sends the single-valued `manager` as `[{"value": "<id>"}]`.
+        (Ty::Complex, Value::Array(items)) if !attr.multi && items.len() <= 1 => {
+            match items.first() {
+                Some(first) => return coerce_single(attr, first),
+                None => None,
+            }
         }
         (Ty::Complex, _) => return Err(wrong()),
         (Ty::Boolean, Value::Bool(b)) => Some(Value::Bool(*b)),

@@ -58,7 +58,7 @@ fn next_cursor(offset: i64, limit: i64, total: i64) -> Value {
 fn user_json(u: &UserRecord) -> Value {
     json!({
         "id": u.id, "user_name": u.user_name, "display_name": u.display_name, "email": u.email_lc,
-        "external_id": u.external_id, "active": u.active, "source": u.source,
+        "external_id": u.external_id, "active": u.active(), "source": u.source,
         "created_at": rfc3339(u.created_at), "updated_at": rfc3339(u.updated_at),
     })
 }
@@ -93,13 +93,13 @@ pub async fn effective_roles(
     user: &UserRecord,
     groups: &[UserGroupRow],
 ) -> ApiResult<Vec<String>> {
-    if !user.active {
+    if !user.active() {
         return Ok(Vec::new());
     }
-    let Some(config) = state.store.get_sso_config(org).await? else {
+    let Some(config) = state.store.sso_config_json(org).await? else {
         return Ok(Vec::new());
     };
-    let config: Value = serde_json::from_str(&config.config).unwrap_or(Value::Null);
+    let config: Value = serde_json::from_str(&config).unwrap_or(Value::Null);
     let mappings: Vec<GroupRoleMapping> = config["group_role_mappings"]
         .as_array()
         .map(|items| {

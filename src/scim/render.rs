@@ -48,7 +48,7 @@ pub fn user(base: &str, rec: &UserRecord, groups: &[&UserGroupRow]) -> ScimResul
     obj.insert("schemas".into(), Value::Array(schemas));
     obj.insert("id".into(), rec.id.clone().into());
     obj.insert("userName".into(), rec.user_name.clone().into());
-    obj.insert("active".into(), rec.active.into());
+    obj.insert("active".into(), rec.active().into());
     if !groups.is_empty() {
         let list: Vec<Value> = groups
             .iter()

@@ -69,7 +69,7 @@ fn stored_doc(rec: &UserRecord) -> ScimResult<Map<String, Value>> {
 }
 
 async fn revoke_if_inactive(ctx: &Ctx<'_>, rec: &UserRecord) -> ScimResult<()> {
-    if !rec.active {
+    if !rec.active() {
         ctx.state
             .store
             .delete_principal_sessions(&ctx.org, "user", &rec.id, None)
@@ -205,7 +205,7 @@ pub async fn patch(ctx: &Ctx<'_>, id: &str, body: Value) -> ScimResult<HttpRespo
     let mut tx = ctx.state.store.begin_dir().await?;
     let old = lock(ctx, &mut tx, id).await?;
     let mut doc = stored_doc(&old)?;
-    doc.insert("active".into(), old.active.into());
+    doc.insert("active".into(), old.active().into());
     let outcome = patch::apply(&USER, id, doc, ops)?;
     store_update(ctx, tx, id, &outcome.doc).await
 }

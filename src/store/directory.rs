@@ -10,7 +10,7 @@ use crate::clock::Millis;
 use crate::domain::OrgId;
 
 pub(crate) const USER_COLUMNS: &str =
-    "id, user_name, external_id, display_name, email_lc, active, source, resource, version, created_at, updated_at";
+    "id, user_name, external_id, display_name, email_lc, CAST(CASE WHEN active THEN 1 ELSE 0 END AS BIGINT) AS active_flag, source, resource, version, created_at, updated_at";
 pub(crate) const GROUP_COLUMNS: &str =
     "id, display_name, external_id, resource, version, created_at, updated_at";
 
@@ -21,13 +21,20 @@ pub struct UserRecord {
     pub external_id: Option<String>,
     pub display_name: Option<String>,
     pub email_lc: Option<String>,
-    pub active: bool,
+    /// 1 when active: the `Any` driver cannot decode SQLite BOOLEAN, so reads cast it.
+    pub active_flag: i64,
     pub source: String,
     /// JSON text of the canonical SCIM attributes (without id, meta and schemas).
     pub resource: String,
     pub version: i64,
     pub created_at: Millis,
     pub updated_at: Millis,
+}
+
+impl UserRecord {
+    pub fn active(&self) -> bool {
+        self.active_flag != 0
+    }
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -139,6 +146,15 @@ impl Store {
             q = q.bind(*id);
         }
         Ok(q.fetch_all(self.pool()).await?)
+    }
+
+    /// The SSO configuration's JSON text (for its role mappings), without the BOOLEAN
+    /// columns the `Any` driver cannot decode on SQLite.
+    pub async fn sso_config_json(&self, org: &OrgId) -> StoreResult<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT config FROM sso_configs WHERE org_id = $1")
+            .bind(org.as_str())
+            .fetch_optional(self.pool())
+            .await?)
     }
 
     pub async fn count_users(&self, org: &OrgId) -> StoreResult<i64> {
