@@ -30,3 +30,7 @@ CREATE TABLE scim_requests (
 );
 CREATE INDEX scim_requests_by_org_time ON scim_requests (org_id, at, id);
 CREATE INDEX scim_requests_by_time ON scim_requests (at);
+
+-- members[].type and members[].display as the client sent them (echoed back, RFC 7643 §4.2).
+ALTER TABLE group_members ADD COLUMN member_type TEXT;
+ALTER TABLE group_members ADD COLUMN member_display TEXT;

@@ -119,6 +119,13 @@ impl ScimError {
             "the request body must be application/scim+json or application/json",
         )
     }
+    pub fn not_implemented() -> Self {
+        Self::new(
+            StatusCode::NOT_IMPLEMENTED,
+            None,
+            "searching all resource types at once is not supported; use /Users/.search or /Groups/.search",
+        )
+    }
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -10,7 +10,7 @@ use super::adapters;
 use super::coerce::{check_required, coerce_resource};
 use super::error::{ScimError, ScimResult};
 use super::list::{list_response, ListParams};
-use super::patch::{self, MemberOp};
+use super::patch::{self, Member, MemberOp};
 use super::render::{self, if_match_ok, resource_response, Projection};
 use super::schema::GROUP;
 use super::Ctx;
@@ -30,12 +30,13 @@ fn ctx_projection(ctx: &Ctx) -> Projection {
     projection(ctx.param("attributes"), ctx.param("excludedAttributes"))
 }
 
+/// Stored attributes, and the members the body named (None when it has no `members`).
+type Split = (Map<String, Value>, Option<Vec<Member>>);
+
 /// Splits the body's `members` (handled as rows) from the stored attributes.
-fn split_members(
-    mut doc: Map<String, Value>,
-) -> ScimResult<(Map<String, Value>, Option<Vec<String>>)> {
+fn split_members(mut doc: Map<String, Value>) -> ScimResult<Split> {
     let members = match doc.remove("members") {
-        Some(v) => Some(patch::member_ids(&v)?),
+        Some(v) => Some(patch::members_of(&v)?),
         None => None,
     };
     Ok((doc, members))
@@ -91,9 +92,10 @@ async fn apply_members(
         match op {
             MemberOp::Clear => tx.clear_members(&ctx.org, group_id).await?,
             MemberOp::Remove(user) => tx.remove_member(&ctx.org, group_id, user).await?,
-            MemberOp::Add(user) => {
-                if !tx.add_member(&ctx.org, group_id, user, ctx.now).await? {
-                    tracing::debug!(%group_id, %user, "member is not a user of this organization; skipped");
+            MemberOp::Add(m) => {
+                let added = tx.add_member(&ctx.org, group_id, m, ctx.now).await?;
+                if !added {
+                    tracing::debug!(%group_id, user = %m.id, "member is not a user of this organization; skipped");
                 }
             }
         }

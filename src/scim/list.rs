@@ -131,7 +131,9 @@ impl ListParams {
 
 pub fn list_response(total: i64, start: i64, count: i64, resources: Vec<Value>) -> Value {
     if count == 0 {
-        return json!({"schemas": [LIST_RESPONSE], "totalResults": total, "startIndex": start, "itemsPerPage": 0});
+        // RFC 7644 §3.4.2.4: no resources, only totalResults; an empty `Resources` keeps
+        // clients that always read it (scim-sanity, IDP_QUIRKS.md) happy.
+        return json!({"schemas": [LIST_RESPONSE], "totalResults": total, "startIndex": start, "itemsPerPage": 0, "Resources": []});
     }
     json!({
         "schemas": [LIST_RESPONSE],

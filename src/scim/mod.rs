@@ -122,12 +122,32 @@ async fn handle(
     let org = authenticate(req, state).await?;
     *org_seen = Some(org.clone());
     let method = req.method().clone();
+    let path = scim_path(req).to_owned();
+    let segments: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect();
+    let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let get = method == Method::GET;
+    // Routes are told apart before the body is read: a POST to a discovery endpoint is a
+    // 405, not a 400 for its (absent) body.
+    match seg.first().copied() {
+        Some("ServiceProviderConfig" | "Schemas" | "ResourceTypes") if !get => {
+            return Err(ScimError::method_not_allowed())
+        }
+        // RFC 7644 §3.4.3: searching every resource type at once is optional; §3.12: 501.
+        Some(".search") if seg.len() == 1 => return Err(ScimError::not_implemented()),
+        Some("Users" | "Groups") => {}
+        _ if !get => return Err(ScimError::not_found("no such SCIM endpoint")),
+        _ => {}
+    }
     let body = if matches!(method, Method::POST | Method::PUT | Method::PATCH) {
         let body = read_json(req, payload).await?;
         *body_seen = Some(body.clone());
-        Some(body)
+        body
     } else {
-        None
+        Value::Null
     };
     let ctx = Ctx {
         state,
@@ -146,15 +166,6 @@ async fn handle(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
     };
-    let path = scim_path(req).to_owned();
-    let segments: Vec<String> = path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| percent_decode(s))
-        .collect();
-    let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
-    let get = method == Method::GET;
-    let body = body.unwrap_or(Value::Null);
     match seg.as_slice() {
         ["ServiceProviderConfig"] if get => Ok(render::json_response(
             StatusCode::OK,

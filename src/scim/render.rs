@@ -48,7 +48,6 @@ pub fn user(base: &str, rec: &UserRecord, groups: &[&UserGroupRow]) -> ScimResul
     obj.insert("schemas".into(), Value::Array(schemas));
     obj.insert("id".into(), rec.id.clone().into());
     obj.insert("userName".into(), rec.user_name.clone().into());
-    obj.insert("active".into(), rec.active().into());
     if !groups.is_empty() {
         let list: Vec<Value> = groups
             .iter()
@@ -78,7 +77,16 @@ pub fn group(base: &str, rec: &GroupRecord, members: Option<&[MemberRow]>) -> Sc
     if let Some(members) = members {
         let list: Vec<Value> = members
             .iter()
-            .map(|m| json!({"value": m.id, "display": m.display_name.as_deref().unwrap_or(&m.user_name), "$ref": format!("{base}/Users/{}", m.id), "type": "User"}))
+            .map(|m| {
+                let mut v = json!({"value": m.id, "$ref": format!("{base}/Users/{}", m.id)});
+                if let Some(t) = &m.member_type {
+                    v["type"] = t.clone().into();
+                }
+                if let Some(d) = &m.member_display {
+                    v["display"] = d.clone().into();
+                }
+                v
+            })
             .collect();
         obj.insert("members".into(), Value::Array(list));
     }

@@ -231,8 +231,8 @@ const MEMBER: &[Attr] = &[
         ..a("value", S, "The id of a member")
     },
     a("$ref", Ty::Reference, "The URI of a member"),
-    read_only(a("display", S, "The name of a member")),
-    a("type", S, "User or Group"),
+    a("display", S, "The name of a member, as the client sent it"),
+    a("type", S, "User or Group, as the client sent it"),
 ];
 
 pub const GROUP_ATTRS: &[Attr] = &[

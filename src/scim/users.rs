@@ -204,8 +204,7 @@ pub async fn patch(ctx: &Ctx<'_>, id: &str, body: Value) -> ScimResult<HttpRespo
     let ops = patch::parse_request(&body)?;
     let mut tx = ctx.state.store.begin_dir().await?;
     let old = lock(ctx, &mut tx, id).await?;
-    let mut doc = stored_doc(&old)?;
-    doc.insert("active".into(), old.active().into());
+    let doc = stored_doc(&old)?;
     let outcome = patch::apply(&USER, id, doc, ops)?;
     store_update(ctx, tx, id, &outcome.doc).await
 }

@@ -72,8 +72,8 @@ pub struct GroupWrite {
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct MemberRow {
     pub id: String,
-    pub user_name: String,
-    pub display_name: Option<String>,
+    pub member_type: Option<String>,
+    pub member_display: Option<String>,
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -116,8 +116,8 @@ impl Store {
     /// Members of a group with the names shown in `members[].display`.
     pub async fn group_members(&self, org: &OrgId, group_id: &str) -> StoreResult<Vec<MemberRow>> {
         Ok(sqlx::query_as(
-            "SELECT u.id, u.user_name, u.display_name FROM group_members m JOIN users u ON u.id = m.user_id \
-             WHERE m.org_id = $1 AND m.group_id = $2 ORDER BY m.added_at, u.id",
+            "SELECT m.user_id AS id, m.member_type, m.member_display FROM group_members m \
+             WHERE m.org_id = $1 AND m.group_id = $2 ORDER BY m.added_at, m.user_id",
         )
         .bind(org.as_str())
         .bind(group_id)
@@ -151,10 +151,12 @@ impl Store {
     /// The SSO configuration's JSON text (for its role mappings), without the BOOLEAN
     /// columns the `Any` driver cannot decode on SQLite.
     pub async fn sso_config_json(&self, org: &OrgId) -> StoreResult<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT config FROM sso_configs WHERE org_id = $1")
-            .bind(org.as_str())
-            .fetch_optional(self.pool())
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT config FROM sso_configs WHERE org_id = $1")
+                .bind(org.as_str())
+                .fetch_optional(self.pool())
+                .await?,
+        )
     }
 
     pub async fn count_users(&self, org: &OrgId) -> StoreResult<i64> {
@@ -395,9 +397,10 @@ impl DirTx {
         &mut self,
         org: &OrgId,
         group_id: &str,
-        user_id: &str,
+        member: &crate::scim::patch::Member,
         now: Millis,
     ) -> StoreResult<bool> {
+        let user_id = member.id.as_str();
         let exists: Option<String> =
             sqlx::query_scalar("SELECT id FROM users WHERE org_id = $1 AND id = $2")
                 .bind(org.as_str())
@@ -408,13 +411,15 @@ impl DirTx {
             return Ok(false);
         }
         sqlx::query(
-            "INSERT INTO group_members (org_id, group_id, user_id, added_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (group_id, user_id) DO NOTHING",
+            "INSERT INTO group_members (org_id, group_id, user_id, added_at, member_type, member_display) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (group_id, user_id) DO NOTHING",
         )
         .bind(org.as_str())
         .bind(group_id)
         .bind(user_id)
         .bind(now)
+        .bind(&member.kind)
+        .bind(&member.display)
         .execute(&mut *self.tx)
         .await?;
         Ok(true)

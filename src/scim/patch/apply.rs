@@ -12,12 +12,7 @@ use crate::scim::coerce::{check_required, coerce_single, coerce_value};
 use crate::scim::error::{ScimError, ScimResult};
 use crate::scim::schema::{Attr, AttrRef, ResourceSchema, Ty, GROUP};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum MemberOp {
-    Add(String),
-    Remove(String),
-    Clear,
-}
+use super::members::MemberOp;
 
 #[derive(Debug)]
 pub struct Outcome {
@@ -46,6 +41,10 @@ pub fn apply(
         match &op.path {
             Some(path) => {
                 let text = op.path_text.as_deref().unwrap_or_default();
+                if let Some((urn, _)) = schema.extension(text) {
+                    whole_extension(schema, &mut out, op.kind, urn, op.value, true)?;
+                    continue;
+                }
                 apply_path(schema, &mut out, op.kind, path, text, op.value.as_ref())?;
             }
             None => {
@@ -57,16 +56,8 @@ pub fn apply(
                 adapters::drop_own_id(&mut value, own_id);
                 for (key, v) in value {
                     if let Some((urn, _)) = schema.extension(&key) {
-                        let Value::Object(inner) = v else {
-                            return Err(ScimError::invalid_value(format!(
-                                "{urn} must be an object"
-                            )));
-                        };
-                        for (k, v) in inner {
-                            let text = format!("{urn}:{k}");
-                            let path = parse_key(&text)?;
-                            apply_path(schema, &mut out, op.kind, &path, &text, Some(&v))?;
-                        }
+                        // Pathless: the extension's attributes merge (Entra with the flag).
+                        whole_extension(schema, &mut out, op.kind, urn, Some(v), false)?;
                         continue;
                     }
                     let path = parse_key(&key)?;
@@ -77,6 +68,39 @@ pub fn apply(
     }
     check_required(schema, &out.doc)?;
     Ok(out)
+}
+
+/// An operation on a whole extension (`urn:...:enterprise:2.0:User`): remove drops it, add
+/// applies each attribute of the value object, replace too after clearing the extension
+/// when `replace_whole` (a path naming the extension, RFC 7644 §3.5.2.3).
+fn whole_extension(
+    schema: &ResourceSchema,
+    out: &mut Outcome,
+    kind: Kind,
+    urn: &'static str,
+    value: Option<Value>,
+    replace_whole: bool,
+) -> ScimResult<()> {
+    if kind == Kind::Remove {
+        out.doc.remove(urn);
+        return Ok(());
+    }
+    let Some(Value::Object(inner)) = value else {
+        return Err(ScimError::invalid_value(format!("{urn} must be an object")));
+    };
+    if kind == Kind::Replace && replace_whole {
+        out.doc.remove(urn);
+    }
+    // scim2-models sends the extension object with its own `schemas`: not an attribute.
+    for (k, v) in inner
+        .into_iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("schemas"))
+    {
+        let text = format!("{urn}:{k}");
+        let path = parse_key(&text)?;
+        apply_path(schema, out, kind, &path, &text, Some(&v))?;
+    }
+    Ok(())
 }
 
 fn parse_key(key: &str) -> ScimResult<PatchPath> {
@@ -153,7 +177,8 @@ fn apply_path(
 ) -> ScimResult<()> {
     let t = resolve(schema, path, text)?;
     if is_group(schema) && t.at.attr.name == "members" {
-        return members(out, kind, &t, text, value);
+        let (filter, has_sub) = (t.filter.as_ref(), t.sub.is_some());
+        return super::members::apply(&mut out.members, kind, filter, has_sub, text, value);
     }
     let container = match t.at.ext {
         None => &mut out.doc,
@@ -343,88 +368,6 @@ fn filtered(
         }
     }
     Ok(())
-}
-
-fn members(
-    out: &mut Outcome,
-    kind: Kind,
-    t: &Target,
-    text: &str,
-    value: Option<&Value>,
-) -> ScimResult<()> {
-    if t.sub.is_some() {
-        return Err(ScimError::invalid_path(format!(
-            "'{text}': members change as a whole, by value"
-        )));
-    }
-    if let Some(f) = &t.filter {
-        if kind != Kind::Remove {
-            return Err(ScimError::invalid_path(format!(
-                "'{text}': add or replace members with a value array"
-            )));
-        }
-        let ids = member_ids_of_filter(f).ok_or_else(|| {
-            ScimError::invalid_filter(format!("'{text}': select members with value eq \"id\""))
-        })?;
-        out.members.extend(ids.into_iter().map(MemberOp::Remove));
-        return Ok(());
-    }
-    let ids = match value {
-        Some(v) => member_ids(v)?,
-        None => Vec::new(),
-    };
-    match kind {
-        Kind::Add => out.members.extend(ids.into_iter().map(MemberOp::Add)),
-        Kind::Replace => {
-            out.members.push(MemberOp::Clear);
-            out.members.extend(ids.into_iter().map(MemberOp::Add));
-        }
-        Kind::Remove if value.is_none() => out.members.push(MemberOp::Clear),
-        Kind::Remove => out.members.extend(ids.into_iter().map(MemberOp::Remove)),
-    }
-    Ok(())
-}
-
-/// The `value` of each member object (or bare string) of a members value.
-pub fn member_ids(value: &Value) -> ScimResult<Vec<String>> {
-    let items: Vec<&Value> = match value {
-        Value::Array(a) => a.iter().collect(),
-        other => vec![other],
-    };
-    items
-        .into_iter()
-        .map(|m| match m {
-            Value::String(s) => Ok(s.clone()),
-            Value::Object(o) => o
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("value"))
-                .and_then(|(_, v)| v.as_str())
-                .map(str::to_owned)
-                .ok_or_else(|| ScimError::invalid_value("each member needs a string 'value'")),
-            _ => Err(ScimError::invalid_value(
-                "members must be objects with a 'value'",
-            )),
-        })
-        .collect()
-}
-
-fn member_ids_of_filter(f: &ValFilter) -> Option<Vec<String>> {
-    use scim_v2::filter::{AttrExp, CompValue, CompareOp};
-    match f {
-        ValFilter::Attr(AttrExp::Comparison(p, CompareOp::Eq, CompValue::Str(v)))
-            if p.name.eq_ignore_ascii_case("value") =>
-        {
-            Some(vec![v.clone()])
-        }
-        ValFilter::Or(items) => {
-            let mut out = Vec::new();
-            for i in items.iter() {
-                out.extend(member_ids_of_filter(i)?);
-            }
-            Some(out)
-        }
-        _ => None,
-    }
 }
 
 fn object_at<'m>(

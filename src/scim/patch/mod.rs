@@ -3,9 +3,13 @@
 //! changes, one INSERT or DELETE per member) in one transaction, so a request is atomic.
 
 mod apply;
+mod members;
 mod select;
+#[cfg(test)]
+mod tests;
 
-pub use apply::{apply, member_ids, MemberOp, Outcome};
+pub use apply::{apply, Outcome};
+pub use members::{members_of, Member, MemberOp};
 
 use scim_v2::filter::PatchPath;
 use serde_json::Value;

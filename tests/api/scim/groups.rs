@@ -17,7 +17,7 @@ async fn groups_carry_members_and_users_show_their_groups(app: TestApp) {
     let u1 = scim.user("u1").await;
     let u2 = scim.user("u2").await;
     let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Sales",
-        "externalId": "ext-sales", "members": [{"value": u1}, {"value": u2}, {"value": "not-a-user"}]});
+        "externalId": "ext-sales", "members": [{"value": u1, "display": "User One", "type": "User"}, {"value": u2}, {"value": "not-a-user"}]});
     let res = scim.post("/Groups", &body).await;
     assert!(res.headers.get("location").is_some());
     let group = res.expect(201);
@@ -38,7 +38,18 @@ async fn groups_carry_members_and_users_show_their_groups(app: TestApp) {
         .iter()
         .find(|m| m["value"] == u1.as_str())
         .expect("u1");
-    assert_eq!(first["display"], "u1", "display falls back to userName");
+    assert_eq!(
+        first["display"], "User One",
+        "display and type are echoed as sent"
+    );
+    assert_eq!(first["type"], "User");
+    let second = group["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|m| m["value"] == u2.as_str())
+        .expect("u2");
+    assert!(second.get("display").is_none() && second.get("type").is_none());
     assert_eq!(first["$ref"], app.url(&format!("/scim/v2/Users/{u1}")));
     let user = scim.get(&format!("/Users/{u1}")).await.expect(200);
     assert_eq!(
