@@ -13,7 +13,7 @@ use super::list::{list_response, ListParams};
 use super::patch::{self, Member, MemberOp};
 use super::render::{self, if_match_ok, resource_response, Projection};
 use super::schema::GROUP;
-use super::Ctx;
+use super::{roles, Ctx};
 use crate::store::{DirTx, GroupRecord, GroupWrite, StoreError};
 
 const MAX_DISPLAY_NAME: usize = 1024;
@@ -103,6 +103,49 @@ async fn apply_members(
     Ok(())
 }
 
+/// Recomputes the session roles of members whose roles this write may have changed: those
+/// with sessions before it (`before`), those named by member operations, and those with
+/// sessions after it. Failures are logged: the write itself has succeeded.
+async fn refresh_roles(
+    ctx: &Ctx<'_>,
+    group_id: Option<&str>,
+    mut ids: Vec<String>,
+    ops: &[MemberOp],
+) {
+    let explicit: Vec<&str> = ops
+        .iter()
+        .filter_map(|op| match op {
+            MemberOp::Add(m) => Some(m.id.as_str()),
+            MemberOp::Remove(id) => Some(id.as_str()),
+            MemberOp::Clear => None,
+        })
+        .collect();
+    let store = &ctx.state.store;
+    let result = async {
+        ids.extend(store.users_with_sessions(&ctx.org, &explicit).await?);
+        if let Some(g) = group_id {
+            ids.extend(store.group_members_with_sessions(&ctx.org, g).await?);
+        }
+        ids.sort();
+        ids.dedup();
+        roles::refresh_sessions(ctx.state, &ctx.org, &ids).await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "session roles were not refreshed after a group change");
+    }
+}
+
+/// Members with live sessions before a write (read before its transaction starts, so a
+/// request never holds two pooled connections).
+async fn session_holders(ctx: &Ctx<'_>, id: &str) -> ScimResult<Vec<String>> {
+    Ok(ctx
+        .state
+        .store
+        .group_members_with_sessions(&ctx.org, id)
+        .await?)
+}
+
 pub async fn create(ctx: &Ctx<'_>, mut body: Value) -> ScimResult<HttpResponse> {
     adapters::normalize_body(&mut body);
     let (doc, members) = split_members(coerce_resource(&GROUP, &body)?)?;
@@ -121,6 +164,7 @@ pub async fn create(ctx: &Ctx<'_>, mut body: Value) -> ScimResult<HttpResponse> 
         .collect();
     apply_members(ctx, &mut tx, &id, &ops).await?;
     tx.commit().await?;
+    refresh_roles(ctx, None, Vec::new(), &ops).await;
     let body = render_one(ctx, &rec, &ctx_projection(ctx)).await?;
     Ok(resource_response(StatusCode::CREATED, &body, rec.version))
 }
@@ -165,6 +209,7 @@ async fn finish(
     id: &str,
     doc: &Map<String, Value>,
     ops: &[MemberOp],
+    before: Vec<String>,
 ) -> ScimResult<HttpResponse> {
     let write = to_write(doc)?;
     let rec = tx
@@ -173,6 +218,7 @@ async fn finish(
         .map_err(conflict(&write.display_name))?;
     apply_members(ctx, &mut tx, id, ops).await?;
     tx.commit().await?;
+    refresh_roles(ctx, Some(id), before, ops).await;
     let body = render_one(ctx, &rec, &ctx_projection(ctx)).await?;
     Ok(resource_response(StatusCode::OK, &body, rec.version))
 }
@@ -181,6 +227,7 @@ pub async fn replace(ctx: &Ctx<'_>, id: &str, mut body: Value) -> ScimResult<Htt
     adapters::normalize_body(&mut body);
     let (doc, members) = split_members(coerce_resource(&GROUP, &body)?)?;
     check_required(&GROUP, &doc)?;
+    let before = session_holders(ctx, id).await?;
     let mut tx = ctx.state.store.begin_dir().await?;
     lock(ctx, &mut tx, id).await?;
     // PUT replaces the member set when it names `members`; without it members are kept.
@@ -190,23 +237,26 @@ pub async fn replace(ctx: &Ctx<'_>, id: &str, mut body: Value) -> ScimResult<Htt
             .collect(),
         None => Vec::new(),
     };
-    finish(ctx, tx, id, &doc, &ops).await
+    finish(ctx, tx, id, &doc, &ops, before).await
 }
 
 pub async fn patch(ctx: &Ctx<'_>, id: &str, body: Value) -> ScimResult<HttpResponse> {
     let ops = patch::parse_request(&body)?;
+    let before = session_holders(ctx, id).await?;
     let mut tx = ctx.state.store.begin_dir().await?;
     let old = lock(ctx, &mut tx, id).await?;
     let doc: Map<String, Value> =
         serde_json::from_str(&old.resource).map_err(|_| ScimError::internal())?;
     let outcome = patch::apply(&GROUP, id, doc, ops)?;
-    finish(ctx, tx, id, &outcome.doc, &outcome.members).await
+    finish(ctx, tx, id, &outcome.doc, &outcome.members, before).await
 }
 
 pub async fn delete(ctx: &Ctx<'_>, id: &str) -> ScimResult<HttpResponse> {
+    let before = session_holders(ctx, id).await?;
     let mut tx = ctx.state.store.begin_dir().await?;
     lock(ctx, &mut tx, id).await?;
     tx.delete_group(&ctx.org, id).await?;
     tx.commit().await?;
+    refresh_roles(ctx, None, before, &[]).await;
     Ok(HttpResponse::NoContent().finish())
 }

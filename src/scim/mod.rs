@@ -14,6 +14,7 @@ pub mod log;
 pub mod patch;
 pub mod portal_api;
 pub mod render;
+pub mod roles;
 pub mod schema;
 mod users;
 

@@ -7,12 +7,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::clock::{parse_rfc3339, rfc3339};
-use crate::domain::OrgId;
 use crate::portal::caller::PortalCaller;
 use crate::portal::error::{ApiError, ApiResult};
-use crate::roles::{resolve_roles, GroupRoleMapping, RoleResolution};
 use crate::startup::AppState;
-use crate::store::{ListQuery, UserGroupRow, UserRecord};
+use crate::store::{ListQuery, UserRecord};
 
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 500;
@@ -84,55 +82,6 @@ async fn list_users(
     })))
 }
 
-/// The roles of CONTRACT.md §5 for a directory user: none when deactivated, else the union
-/// of the roles mapped from their SCIM groups (by display name, id or externalId), else the
-/// default role. Mappings come from the SSO configuration, when there is one.
-pub async fn effective_roles(
-    state: &AppState,
-    org: &OrgId,
-    user: &UserRecord,
-    groups: &[UserGroupRow],
-) -> ApiResult<Vec<String>> {
-    if !user.active() {
-        return Ok(Vec::new());
-    }
-    let Some(config) = state.store.sso_config_json(org).await? else {
-        return Ok(Vec::new());
-    };
-    let config: Value = serde_json::from_str(&config).unwrap_or(Value::Null);
-    let mappings: Vec<GroupRoleMapping> = config["group_role_mappings"]
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|m| {
-                    Some(GroupRoleMapping {
-                        group: m.get("group")?.as_str()?.to_owned(),
-                        role: m.get("role")?.as_str()?.to_owned(),
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let names: Vec<&str> = groups
-        .iter()
-        .flat_map(|g| {
-            [
-                Some(g.display_name.as_str()),
-                Some(g.group_id.as_str()),
-                g.external_id.as_deref(),
-            ]
-        })
-        .flatten()
-        .collect();
-    Ok(
-        match resolve_roles(names, &mappings, config["default_role"].as_str()) {
-            RoleResolution::Roles(r) => r,
-            RoleResolution::NoRole => Vec::new(),
-        },
-    )
-}
-
 async fn get_user(
     caller: PortalCaller,
     state: web::Data<AppState>,
@@ -149,7 +98,7 @@ async fn get_user(
         .store
         .groups_of_users(&caller.org, &[id.as_str()])
         .await?;
-    let roles = effective_roles(&state, &caller.org, &user, &groups).await?;
+    let roles = super::roles::effective_roles(&state, &caller.org, &user, &groups).await?;
     let mut body = user_json(&user);
     body["groups"] = groups
         .iter()

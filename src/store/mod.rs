@@ -4,6 +4,7 @@
 mod audit;
 mod credentials;
 mod dir_query;
+mod dir_tx;
 mod directory;
 mod orgs;
 mod rate_limit;
@@ -15,8 +16,9 @@ mod sso_configs;
 pub use audit::{AuditEvent, NewAuditEvent};
 pub use credentials::{CredentialKind, CredentialRecord, NewCredential, PresentedCredential};
 pub use dir_query::{Col, Cond, ElemCond, ListQuery, Op, SortKey, Val};
+pub use dir_tx::DirTx;
 pub use directory::{
-    DirTx, GroupRecord, GroupWrite, IndexValue, MemberRow, UserGroupRow, UserRecord, UserWrite,
+    GroupRecord, GroupWrite, IndexValue, MemberRow, UserGroupRow, UserRecord, UserWrite,
 };
 pub use orgs::{LicenseRecord, OrgPatch, OrgRecord};
 pub use scim_log::{ScimLogRecord, ScimRequestRow};

@@ -155,3 +155,71 @@ async fn the_scim_request_log_keeps_redacted_requests(app: TestApp) {
     assert!(!requests.to_string().contains("s3cret-Passw0rd"));
     assert!(created["duration_ms"].is_i64());
 }
+
+mod session_roles {
+    use super::*;
+    use axid::clock::Clock;
+    use axid::domain::OrgId;
+    use axid::store::NewSession;
+
+    both_dbs!(live_sessions_follow_membership_changes);
+
+    async fn roles_of(app: &TestApp, hash: &str) -> Option<Value> {
+        let now = app.clock.now_ms();
+        let s = app
+            .state
+            .store
+            .find_live_session(hash, now, now - 3_600_000)
+            .await
+            .expect("lookup")?;
+        Some(serde_json::from_str(&s.roles).expect("roles json"))
+    }
+
+    async fn live_sessions_follow_membership_changes(app: TestApp) {
+        let scim = Scim::new(&app, "acme").await;
+        sso_config(&app, "acme", json!({"group_role_mappings": [{"group": "axid-admins", "role": "admin"}, {"group": "staff", "role": "viewer"}]})).await;
+        let uid = scim.user("sam@acme.test").await;
+        let staff = scim.group("staff").await;
+        let admins = scim.group("axid-admins").await;
+        let add = |u: &str| {
+            patch_body(json!([{"op": "add", "path": "members", "value": [{"value": u}]}]))
+        };
+        scim.patch(&format!("/Groups/{staff}"), &add(&uid))
+            .await
+            .expect(200);
+        let org = OrgId::parse("acme").expect("org");
+        let now = app.clock.now_ms();
+        let s = NewSession {
+            id_hash: "hash-sam",
+            principal_type: "user",
+            principal_id: &uid,
+            email: None,
+            name: None,
+            roles_json: "[\"viewer\"]",
+            auth_method: "saml",
+            expires_at: now + 3_600_000,
+        };
+        app.state
+            .store
+            .insert_session(&org, &s, now)
+            .await
+            .expect("session");
+        scim.patch(&format!("/Groups/{admins}"), &add(&uid))
+            .await
+            .expect(200);
+        assert_eq!(
+            roles_of(&app, "hash-sam").await,
+            Some(json!(["admin", "viewer"]))
+        );
+        // Renaming a mapped group changes what it maps to.
+        let rename =
+            patch_body(json!([{"op": "replace", "path": "displayName", "value": "former-admins"}]));
+        scim.patch(&format!("/Groups/{admins}"), &rename)
+            .await
+            .expect(200);
+        assert_eq!(roles_of(&app, "hash-sam").await, Some(json!(["viewer"])));
+        // Without a default role, losing the last mapped group ends the session.
+        assert_eq!(scim.delete(&format!("/Groups/{staff}")).await.status, 204);
+        assert_eq!(roles_of(&app, "hash-sam").await, None);
+    }
+}
