@@ -144,5 +144,10 @@ async fn housekeeping(state: web::Data<AppState>) {
         }
         let _ = state.store.delete_reset_tokens_before(now).await;
         portal::rate_limit::prune(&state).await;
+        if state.settings.is_sqlite() {
+            if let Err(e) = state.store.sqlite_optimize().await {
+                tracing::debug!(error = %e, "SQLite statistics refresh skipped");
+            }
+        }
     }
 }

@@ -206,6 +206,15 @@ impl Store {
         Ok(())
     }
 
+    /// SQLite only: refreshes the planner's statistics where tables grew (`PRAGMA optimize`).
+    /// Without them SQLite scans an organization's users for `r.id IN (SELECT ... FROM
+    /// scim_values ...)` filters instead of driving from the value index (9 ms instead of
+    /// 0.02 ms at 100,000 users). PostgreSQL's autovacuum keeps its own statistics.
+    pub async fn sqlite_optimize(&self) -> StoreResult<()> {
+        sqlx::query("PRAGMA optimize").execute(self.pool()).await?;
+        Ok(())
+    }
+
     pub async fn count_users(&self, org: &OrgId) -> StoreResult<i64> {
         Ok(
             sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1")
