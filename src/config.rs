@@ -80,6 +80,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpAddr>,
     pub smtp: Option<SmtpSettings>,
     pub log_json: bool,
+    /// Days the SCIM request log keeps its entries (SCIM_REQUEST_LOG_RETENTION_DAYS, default 30).
+    pub scim_log_retention_days: i64,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/axid.db";
@@ -121,6 +123,7 @@ impl Settings {
             trusted_proxies: parse_proxies(get("TRUSTED_PROXIES").as_deref())?,
             smtp: parse_smtp(&get)?,
             log_json: get("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
+            scim_log_retention_days: parse_num(&get, "SCIM_REQUEST_LOG_RETENTION_DAYS", 30)?,
         };
         settings.validate()?;
         Ok(settings)
@@ -142,6 +145,9 @@ impl Settings {
         }
         if self.session_idle_timeout_secs <= 0 || self.session_absolute_timeout_secs <= 0 {
             return Err("session timeouts must be positive".into());
+        }
+        if self.scim_log_retention_days <= 0 {
+            return Err("SCIM_REQUEST_LOG_RETENTION_DAYS must be positive".into());
         }
         if self.login_rate_limit_per_minute <= 0 {
             return Err("LOGIN_RATE_LIMIT_PER_MINUTE must be positive".into());

@@ -8,6 +8,7 @@ pub mod metrics;
 pub mod ops;
 pub mod portal;
 pub mod roles;
+pub mod scim;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

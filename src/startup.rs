@@ -14,7 +14,7 @@ use crate::mail::Mailer;
 use crate::metrics::{Metrics, RecordMetrics};
 use crate::store::{Backend, Store};
 use crate::telemetry::PathOnlyRootSpan;
-use crate::{ops, portal};
+use crate::{ops, portal, scim};
 
 /// Everything a handler may need, shared by all workers.
 #[derive(Debug)]
@@ -24,6 +24,7 @@ pub struct AppState {
     pub clock: SharedClock,
     pub mailer: Mailer,
     pub metrics: Metrics,
+    pub scim_log: scim::log::ScimLog,
 }
 
 pub struct Application {
@@ -68,12 +69,18 @@ impl Application {
         }
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let metrics = Metrics::new().map_err(|e| format!("metrics: {e}"))?;
+        let scim_log = scim::log::ScimLog::start(
+            store.clone(),
+            clock.clone(),
+            settings.scim_log_retention_days,
+        );
         let state = web::Data::new(AppState {
             store,
             settings,
             clock,
             mailer,
             metrics,
+            scim_log,
         });
         let server = run(listener, state.clone())?;
         tokio::spawn(housekeeping(state.clone()));
@@ -113,6 +120,8 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> Result<Server, Stri
             .wrap(TracingLogger::<PathOnlyRootSpan>::new())
             .app_data(state.clone())
             .configure(ops::configure)
+            .configure(scim::configure)
+            .configure(scim::portal_api::configure)
             .configure(portal::configure)
             .default_service(web::to(portal::api_not_found))
     })
@@ -136,5 +145,10 @@ async fn housekeeping(state: web::Data<AppState>) {
         }
         let _ = state.store.delete_reset_tokens_before(now).await;
         portal::rate_limit::prune(&state).await;
+        if state.settings.is_sqlite() {
+            if let Err(e) = state.store.sqlite_optimize().await {
+                tracing::debug!(error = %e, "SQLite statistics refresh skipped");
+            }
+        }
     }
 }

@@ -3,15 +3,25 @@
 
 mod audit;
 mod credentials;
+mod dir_query;
+mod dir_tx;
+mod directory;
 mod orgs;
 mod rate_limit;
 mod reset_tokens;
+mod scim_log;
 mod sessions;
 mod sso_configs;
 
 pub use audit::{AuditEvent, NewAuditEvent};
 pub use credentials::{CredentialKind, CredentialRecord, NewCredential, PresentedCredential};
+pub use dir_query::{Col, Cond, ElemCond, ListQuery, Op, SortKey, Val};
+pub use dir_tx::DirTx;
+pub use directory::{
+    GroupRecord, GroupWrite, IndexValue, MemberRow, UserGroupRow, UserRecord, UserWrite,
+};
 pub use orgs::{LicenseRecord, OrgPatch, OrgRecord};
+pub use scim_log::{ScimLogRecord, ScimRequestRow};
 pub use sessions::{NewSession, SessionRecord};
 pub use sso_configs::SsoConfigRecord;
 

@@ -9,3 +9,4 @@ mod credentials;
 mod database_outage;
 mod ops;
 mod password_reset;
+mod scim;

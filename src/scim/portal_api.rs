@@ -1,0 +1,177 @@
+//! Portal read APIs over the directory for org admins (CONTRACT.md §5, §9 conventions):
+//! `GET /api/v1/users`, `/api/v1/users/{id}` (groups, effective roles, source),
+//! `/api/v1/groups`, and the SCIM request log `GET /api/v1/scim/requests`.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::clock::{parse_rfc3339, rfc3339};
+use crate::portal::caller::PortalCaller;
+use crate::portal::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+use crate::store::{ListQuery, UserRecord};
+
+const DEFAULT_LIMIT: i64 = 50;
+const MAX_LIMIT: i64 = 500;
+
+/// Registered before `portal::configure`, whose `/api/v1` scope would otherwise take them.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/users", web::get().to(list_users))
+        .route("/api/v1/users/{user_id}", web::get().to(get_user))
+        .route("/api/v1/groups", web::get().to(list_groups))
+        .route("/api/v1/scim/requests", web::get().to(scim_requests));
+}
+
+#[derive(Deserialize)]
+pub struct Page {
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+impl Page {
+    /// (offset, limit): the cursor is the offset of the next page.
+    fn bounds(&self) -> ApiResult<(i64, i64)> {
+        let offset = match &self.cursor {
+            None => 0,
+            Some(c) => c.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+                ApiError::bad_request("invalid_cursor", "the cursor is not valid")
+            })?,
+        };
+        Ok((
+            offset,
+            self.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT),
+        ))
+    }
+}
+
+fn next_cursor(offset: i64, limit: i64, total: i64) -> Value {
+    if offset + limit < total {
+        Value::String((offset + limit).to_string())
+    } else {
+        Value::Null
+    }
+}
+
+fn user_json(u: &UserRecord) -> Value {
+    json!({
+        "id": u.id, "user_name": u.user_name, "display_name": u.display_name, "email": u.email_lc,
+        "external_id": u.external_id, "active": u.active(), "source": u.source,
+        "created_at": rfc3339(u.created_at), "updated_at": rfc3339(u.updated_at),
+    })
+}
+
+async fn list_users(
+    caller: PortalCaller,
+    state: web::Data<AppState>,
+    page: web::Query<Page>,
+) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    let (offset, limit) = page.bounds()?;
+    let q = ListQuery {
+        cond: None,
+        sort: None,
+        offset,
+        limit,
+    };
+    let (total, rows) = state.store.list_users(&caller.org, &q).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "users": rows.iter().map(user_json).collect::<Vec<_>>(),
+        "total": total,
+        "next_cursor": next_cursor(offset, limit, total),
+    })))
+}
+
+async fn get_user(
+    caller: PortalCaller,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    let id = path.into_inner();
+    let user = state
+        .store
+        .get_user(&caller.org, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("user"))?;
+    let groups = state
+        .store
+        .groups_of_users(&caller.org, &[id.as_str()])
+        .await?;
+    let roles = super::roles::effective_roles(&state, &caller.org, &user, &groups).await?;
+    let mut body = user_json(&user);
+    body["groups"] = groups
+        .iter()
+        .map(|g| json!({"id": g.group_id, "display_name": g.display_name, "external_id": g.external_id}))
+        .collect();
+    body["roles"] = json!(roles);
+    Ok(HttpResponse::Ok().json(body))
+}
+
+async fn list_groups(
+    caller: PortalCaller,
+    state: web::Data<AppState>,
+    page: web::Query<Page>,
+) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    let (offset, limit) = page.bounds()?;
+    let q = ListQuery {
+        cond: None,
+        sort: None,
+        offset,
+        limit,
+    };
+    let (total, rows) = state.store.list_groups(&caller.org, &q).await?;
+    let groups: Vec<Value> = rows
+        .iter()
+        .map(|g| {
+            json!({"id": g.id, "display_name": g.display_name, "external_id": g.external_id,
+                        "created_at": rfc3339(g.created_at), "updated_at": rfc3339(g.updated_at)})
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "groups": groups, "total": total, "next_cursor": next_cursor(offset, limit, total),
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct LogPage {
+    limit: Option<i64>,
+    /// RFC 3339 time: entries strictly older than it (the `next_cursor` of the previous page).
+    cursor: Option<String>,
+}
+
+async fn scim_requests(
+    caller: PortalCaller,
+    state: web::Data<AppState>,
+    page: web::Query<LogPage>,
+) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    let limit = page.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let before =
+        match &page.cursor {
+            None => None,
+            Some(c) => Some(parse_rfc3339(c).ok_or_else(|| {
+                ApiError::bad_request("invalid_cursor", "the cursor is not valid")
+            })?),
+        };
+    let rows = state
+        .store
+        .list_scim_requests(&caller.org, before, limit)
+        .await?;
+    let next = match rows.last() {
+        Some(last) if i64::try_from(rows.len()).unwrap_or(0) == limit => {
+            Value::String(rfc3339(last.at))
+        }
+        _ => Value::Null,
+    };
+    let requests: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({"id": r.id, "at": rfc3339(r.at), "method": r.method, "path": r.path, "status": r.status,
+                   "scim_type": r.scim_type, "detail": r.detail, "duration_ms": r.duration_ms,
+                   "body": r.body.as_deref().and_then(|b| serde_json::from_str::<Value>(b).ok().or(Some(Value::String(b.to_owned()))))})
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({"requests": requests, "next_cursor": next})))
+}

@@ -1,0 +1,226 @@
+//! Users, groups and memberships of the directory: records and reads. Writes go through
+//! `DirTx` (dir_tx.rs), one transaction per request.
+
+use sqlx::AssertSqlSafe;
+
+use super::dir_tx::DirTx;
+use super::{Store, StoreResult};
+use crate::clock::Millis;
+use crate::domain::OrgId;
+
+pub(crate) const USER_COLUMNS: &str =
+    "id, user_name, external_id, display_name, email_lc, CAST(CASE WHEN active THEN 1 ELSE 0 END AS BIGINT) AS active_flag, source, resource, version, created_at, updated_at";
+pub(crate) const GROUP_COLUMNS: &str =
+    "id, display_name, external_id, resource, version, created_at, updated_at";
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct UserRecord {
+    pub id: String,
+    pub user_name: String,
+    pub external_id: Option<String>,
+    pub display_name: Option<String>,
+    pub email_lc: Option<String>,
+    /// 1 when active: the `Any` driver cannot decode SQLite BOOLEAN, so reads cast it.
+    pub active_flag: i64,
+    pub source: String,
+    /// JSON text of the canonical SCIM attributes (without id, meta and schemas).
+    pub resource: String,
+    pub version: i64,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+impl UserRecord {
+    pub fn active(&self) -> bool {
+        self.active_flag != 0
+    }
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct GroupRecord {
+    pub id: String,
+    pub display_name: String,
+    pub external_id: Option<String>,
+    pub resource: String,
+    pub version: i64,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// One searchable value of a resource: (lowercased attribute path, element index, value).
+pub type IndexValue = (String, i64, String);
+
+#[derive(Debug)]
+pub struct UserWrite {
+    pub user_name: String,
+    pub external_id: Option<String>,
+    pub display_name: Option<String>,
+    pub email_lc: Option<String>,
+    pub active: bool,
+    pub resource: String,
+    pub values: Vec<IndexValue>,
+}
+
+#[derive(Debug)]
+pub struct GroupWrite {
+    pub display_name: String,
+    pub external_id: Option<String>,
+    pub resource: String,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct MemberRow {
+    pub id: String,
+    pub member_type: Option<String>,
+    pub member_display: Option<String>,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct UserGroupRow {
+    pub user_id: String,
+    pub group_id: String,
+    pub display_name: String,
+    pub external_id: Option<String>,
+}
+
+impl Store {
+    pub async fn begin_dir(&self) -> StoreResult<DirTx> {
+        Ok(DirTx {
+            tx: self.pool().begin().await?,
+        })
+    }
+
+    pub async fn get_user(&self, org: &OrgId, id: &str) -> StoreResult<Option<UserRecord>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users r WHERE r.org_id = $1 AND r.id = $2");
+        Ok(sqlx::query_as(AssertSqlSafe(sql))
+            .bind(org.as_str())
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    pub async fn get_group(&self, org: &OrgId, id: &str) -> StoreResult<Option<GroupRecord>> {
+        let sql = format!("SELECT {GROUP_COLUMNS} FROM groups r WHERE r.org_id = $1 AND r.id = $2");
+        Ok(sqlx::query_as(AssertSqlSafe(sql))
+            .bind(org.as_str())
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    /// Members of a group with the names shown in `members[].display`.
+    pub async fn group_members(&self, org: &OrgId, group_id: &str) -> StoreResult<Vec<MemberRow>> {
+        Ok(sqlx::query_as(
+            "SELECT m.user_id AS id, m.member_type, m.member_display FROM group_members m \
+             WHERE m.org_id = $1 AND m.group_id = $2 ORDER BY m.added_at, m.user_id",
+        )
+        .bind(org.as_str())
+        .bind(group_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Groups of each of `user_ids` (one query for a whole page of users).
+    pub async fn groups_of_users(
+        &self,
+        org: &OrgId,
+        user_ids: &[&str],
+    ) -> StoreResult<Vec<UserGroupRow>> {
+        if user_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> =
+            (0..user_ids.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT m.user_id, g.id AS group_id, g.display_name, g.external_id FROM group_members m \
+             JOIN groups g ON g.id = m.group_id WHERE m.org_id = $1 AND m.user_id IN ({}) ORDER BY g.display_name_lc",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query_as(AssertSqlSafe(sql)).bind(org.as_str());
+        for id in user_ids {
+            q = q.bind(*id);
+        }
+        Ok(q.fetch_all(self.pool()).await?)
+    }
+
+    /// The SSO configuration's JSON text (for its role mappings), without the BOOLEAN
+    /// columns the `Any` driver cannot decode on SQLite.
+    pub async fn sso_config_json(&self, org: &OrgId) -> StoreResult<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT config FROM sso_configs WHERE org_id = $1")
+                .bind(org.as_str())
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    /// Users among `ids` who have live portal sessions.
+    pub async fn users_with_sessions(&self, org: &OrgId, ids: &[&str]) -> StoreResult<Vec<String>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let placeholders: Vec<String> =
+                (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT DISTINCT principal_id FROM sessions WHERE org_id = $1 AND principal_type = 'user' \
+                 AND principal_id IN ({})",
+                placeholders.join(", ")
+            );
+            let mut q = sqlx::query_scalar(AssertSqlSafe(sql)).bind(org.as_str());
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            out.extend(q.fetch_all(self.pool()).await?);
+        }
+        Ok(out)
+    }
+
+    /// Members of a group who have live portal sessions (costs the sessions, not the members).
+    pub async fn group_members_with_sessions(
+        &self,
+        org: &OrgId,
+        group_id: &str,
+    ) -> StoreResult<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT s.principal_id FROM sessions s JOIN group_members m \
+             ON m.user_id = s.principal_id AND m.group_id = $2 \
+             WHERE s.org_id = $1 AND s.principal_type = 'user'",
+        )
+        .bind(org.as_str())
+        .bind(group_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    pub async fn set_user_session_roles(
+        &self,
+        org: &OrgId,
+        user_id: &str,
+        roles_json: &str,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET roles = $3 WHERE org_id = $1 AND principal_type = 'user' AND principal_id = $2")
+            .bind(org.as_str())
+            .bind(user_id)
+            .bind(roles_json)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// SQLite only: refreshes the planner's statistics where tables grew (`PRAGMA optimize`).
+    /// Without them SQLite scans an organization's users for `r.id IN (SELECT ... FROM
+    /// scim_values ...)` filters instead of driving from the value index (9 ms instead of
+    /// 0.02 ms at 100,000 users). PostgreSQL's autovacuum keeps its own statistics.
+    pub async fn sqlite_optimize(&self) -> StoreResult<()> {
+        sqlx::query("PRAGMA optimize").execute(self.pool()).await?;
+        Ok(())
+    }
+
+    pub async fn count_users(&self, org: &OrgId) -> StoreResult<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1")
+                .bind(org.as_str())
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+}

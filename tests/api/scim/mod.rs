@@ -1,0 +1,164 @@
+//! SCIM 2.0 API tests (CONTRACT.md §10, IDP_QUIRKS.md), each on SQLite and PostgreSQL.
+
+mod concurrency;
+mod discovery;
+mod errors;
+mod filters;
+mod groups;
+mod idp_auth0;
+mod idp_entra;
+mod idp_okta;
+mod idp_others;
+mod isolation;
+mod lifecycle;
+mod patch;
+mod portal;
+mod users;
+
+use reqwest::header::HeaderMap;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
+
+pub const SCIM_JSON: &str = "application/scim+json";
+
+/// A SCIM client of one organization.
+pub struct Scim<'a> {
+    pub app: &'a TestApp,
+    pub token: String,
+}
+
+pub struct Answer {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Value {
+        assert_eq!(self.status, status, "body: {}", self.body);
+        self.body
+    }
+
+    /// Asserts an RFC 7644 §3.12 error with this status and scimType.
+    #[track_caller]
+    pub fn error(self, status: u16, scim_type: Option<&str>) -> Value {
+        assert_eq!(self.status, status, "body: {}", self.body);
+        assert_eq!(
+            self.headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some(SCIM_JSON)
+        );
+        assert_eq!(
+            self.body["schemas"],
+            json!(["urn:ietf:params:scim:api:messages:2.0:Error"])
+        );
+        assert_eq!(self.body["status"], json!(status.to_string()));
+        match scim_type {
+            Some(t) => assert_eq!(self.body["scimType"], t, "body: {}", self.body),
+            None => assert!(self.body.get("scimType").is_none(), "body: {}", self.body),
+        }
+        self.body
+    }
+}
+
+impl<'a> Scim<'a> {
+    /// Creates `org` (with an admin session on the app's client) and a SCIM token for it.
+    pub async fn new(app: &'a TestApp, org: &str) -> Scim<'a> {
+        app.org_admin_session(org).await;
+        let token = app.scim_token("idp").await;
+        Scim { app, token }
+    }
+
+    pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Answer {
+        self.send_with(method, path, body, &[]).await
+    }
+
+    pub async fn send_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let mut req = self
+            .app
+            .client
+            .request(method, self.app.url(&format!("/scim/v2{path}")))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            req = req.header("content-type", SCIM_JSON).body(body.to_string());
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.send(Method::GET, path, None).await
+    }
+    pub async fn post(&self, path: &str, body: &Value) -> Answer {
+        self.send(Method::POST, path, Some(body)).await
+    }
+    pub async fn put(&self, path: &str, body: &Value) -> Answer {
+        self.send(Method::PUT, path, Some(body)).await
+    }
+    pub async fn patch(&self, path: &str, body: &Value) -> Answer {
+        self.send(Method::PATCH, path, Some(body)).await
+    }
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.send(Method::DELETE, path, None).await
+    }
+
+    /// Creates a user and returns its id.
+    pub async fn user(&self, user_name: &str) -> String {
+        let body = self.post("/Users", &user_body(user_name)).await.expect(201);
+        body["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Creates a group and returns its id.
+    pub async fn group(&self, name: &str) -> String {
+        let body = self
+            .post("/Groups", &json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": name}))
+            .await
+            .expect(201);
+        body["id"].as_str().expect("id").to_owned()
+    }
+
+    /// `GET /Users?filter=...` (URL-encoded) and the ListResponse.
+    pub async fn filter(&self, resource: &str, filter: &str) -> Answer {
+        let q: String = url::form_urlencoded::byte_serialize(filter.as_bytes()).collect();
+        self.get(&format!("/{resource}?filter={q}")).await
+    }
+}
+
+pub fn user_body(user_name: &str) -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": user_name,
+        "name": {"givenName": "Barbara", "familyName": "Jensen"},
+        "emails": [{"value": user_name, "type": "work", "primary": true}],
+        "active": true
+    })
+}
+
+pub fn patch_body(ops: Value) -> Value {
+    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
+}
