@@ -80,6 +80,15 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpAddr>,
     pub smtp: Option<SmtpSettings>,
     pub log_json: bool,
+    /// Lets server-side fetches (OIDC discovery, JWKS, token endpoint) reach private,
+    /// loopback and link-local addresses. Off by default; tests turn it on.
+    pub sso_fetch_allow_private: bool,
+    /// Lets OIDC providers be reached over plain http. Off by default; tests turn it on.
+    pub oidc_allow_http: bool,
+    /// Clock skew tolerated on ID token `exp`, `nbf` and `iat` (seconds, 0 to 300).
+    pub oidc_clock_skew_secs: i64,
+    /// An unknown `kid` refetches an organization's JWKS at most once per this many seconds.
+    pub oidc_jwks_min_refetch_secs: i64,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/axid.db";
@@ -121,6 +130,10 @@ impl Settings {
             trusted_proxies: parse_proxies(get("TRUSTED_PROXIES").as_deref())?,
             smtp: parse_smtp(&get)?,
             log_json: get("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
+            sso_fetch_allow_private: parse_flag(&get, "SSO_FETCH_ALLOW_PRIVATE"),
+            oidc_allow_http: parse_flag(&get, "OIDC_ALLOW_HTTP"),
+            oidc_clock_skew_secs: parse_num(&get, "OIDC_CLOCK_SKEW_SECS", 60)?,
+            oidc_jwks_min_refetch_secs: parse_num(&get, "OIDC_JWKS_MIN_REFETCH_SECS", 30)?,
         };
         settings.validate()?;
         Ok(settings)
@@ -145,6 +158,12 @@ impl Settings {
         }
         if self.login_rate_limit_per_minute <= 0 {
             return Err("LOGIN_RATE_LIMIT_PER_MINUTE must be positive".into());
+        }
+        if !(0..=300).contains(&self.oidc_clock_skew_secs) {
+            return Err("OIDC_CLOCK_SKEW_SECS must be between 0 and 300".into());
+        }
+        if !(1..=3_600).contains(&self.oidc_jwks_min_refetch_secs) {
+            return Err("OIDC_JWKS_MIN_REFETCH_SECS must be between 1 and 3600".into());
         }
         Ok(())
     }
@@ -177,6 +196,10 @@ fn parse_num<T: std::str::FromStr>(
             .parse()
             .map_err(|_| format!("{name}={text:?} is not a valid number")),
     }
+}
+
+fn parse_flag(get: &impl Fn(&str) -> Option<String>, name: &str) -> bool {
+    get(name).is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
 }
 
 fn parse_proxies(text: Option<&str>) -> Result<Vec<IpAddr>, String> {

@@ -5,6 +5,7 @@ pub mod config;
 pub mod domain;
 pub mod mail;
 pub mod metrics;
+pub mod oidc;
 pub mod ops;
 pub mod portal;
 pub mod roles;
