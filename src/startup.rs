@@ -135,6 +135,8 @@ async fn housekeeping(state: web::Data<AppState>) {
             tracing::debug!(error = %e, "session cleanup skipped");
         }
         let _ = state.store.delete_reset_tokens_before(now).await;
+        // Ended OIDC flows stay an hour, so a late replay is still named as one.
+        let _ = state.store.delete_oidc_flows_before(now - 3_600_000).await;
         portal::rate_limit::prune(&state).await;
     }
 }

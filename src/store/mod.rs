@@ -3,6 +3,7 @@
 
 mod audit;
 mod credentials;
+mod oidc_flows;
 mod orgs;
 mod rate_limit;
 mod reset_tokens;
@@ -11,6 +12,7 @@ mod sso_configs;
 
 pub use audit::{AuditEvent, NewAuditEvent};
 pub use credentials::{CredentialKind, CredentialRecord, NewCredential, PresentedCredential};
+pub use oidc_flows::{NewOidcFlow, OidcFlowRecord};
 pub use orgs::{LicenseRecord, OrgPatch, OrgRecord};
 pub use sessions::{NewSession, SessionRecord};
 pub use sso_configs::SsoConfigRecord;
