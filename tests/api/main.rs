@@ -7,5 +7,6 @@ mod admin;
 mod auth;
 mod credentials;
 mod database_outage;
+mod oidc;
 mod ops;
 mod password_reset;
