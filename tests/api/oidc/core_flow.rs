@@ -18,6 +18,7 @@ use crate::oidc_both_dbs;
 /// One organization's relying party against one provider.
 pub struct Rp {
     pub org: OrgId,
+    pub client_id: String,
     pub issuer: String,
     pub secret: Secret,
     pub scopes: Vec<String>,
@@ -34,6 +35,7 @@ impl Rp {
         Self {
             redirect_uri: axid::oidc::flow::redirect_uri(&app.state.settings, &org),
             org,
+            client_id: CLIENT_ID.to_owned(),
             issuer: issuer.to_owned(),
             secret: Secret::new(CLIENT_SECRET),
             scopes: vec!["openid".into(), "email".into(), "profile".into()],
@@ -43,11 +45,11 @@ impl Rp {
         }
     }
 
-    pub fn party(&self, client_id: &'static str) -> RelyingParty<'_> {
+    pub fn party(&self) -> RelyingParty<'_> {
         RelyingParty {
             org: &self.org,
             issuer: &self.issuer,
-            client_id,
+            client_id: &self.client_id,
             client_secret: &self.secret,
             scopes: &self.scopes,
             redirect_uri: &self.redirect_uri,
@@ -67,42 +69,45 @@ pub struct Callback {
     pub binding: String,
 }
 
-/// begin, then the browser's visit to the provider (which logs in at once).
-async fn start(app: &TestApp, rp: &Rp) -> Callback {
+/// begin, then a fresh browser's visit to the provider, following its redirects (with its
+/// cookies) until it sends the browser back to our callback.
+pub async fn start_as(app: &TestApp, rp: &Rp, login_hint: Option<&str>) -> Callback {
     let now = app.clock.now_ms();
     let started = begin(
         &rp.rt,
         &app.state.store,
-        &rp.party(CLIENT_ID),
+        &rp.party(),
         Some("/dash"),
         None,
         now,
     )
     .await
     .unwrap_or_else(|e| panic!("begin: {e:?}"));
-    let res = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(&started.authorization_url)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 302);
-    let location = res.headers()["location"].to_str().unwrap().to_owned();
-    assert!(location.starts_with(&rp.redirect_uri), "{location}");
-    let query = url::Url::parse(&location)
-        .unwrap()
-        .query()
-        .unwrap()
-        .to_owned();
-    Callback {
-        query,
-        binding: started.binding,
+    let mut url = url::Url::parse(&started.authorization_url).unwrap();
+    if let Some(hint) = login_hint {
+        url.query_pairs_mut().append_pair("login_hint", hint);
     }
+    let browser = crate::helpers::new_client();
+    for _ in 0..10 {
+        let res = browser.get(url.clone()).send().await.unwrap();
+        assert!(res.status().is_redirection(), "{} at {url}", res.status());
+        let location = res.headers()["location"].to_str().unwrap().to_owned();
+        url = url.join(&location).unwrap();
+        if url.as_str().starts_with(&rp.redirect_uri) {
+            return Callback {
+                query: url.query().unwrap_or_default().to_owned(),
+                binding: started.binding,
+            };
+        }
+    }
+    panic!("the provider never redirected back to the callback");
 }
 
-async fn complete(
+async fn start(app: &TestApp, rp: &Rp) -> Callback {
+    start_as(app, rp, None).await
+}
+
+pub async fn complete(
     app: &TestApp,
     rp: &Rp,
     cb: &Callback,
@@ -110,16 +115,7 @@ async fn complete(
 ) -> Result<Completed, OidcReason> {
     let q = CallbackQuery::parse(&cb.query)?;
     let now = app.clock.now_ms();
-    match finish(
-        &rp.rt,
-        &app.state.store,
-        &rp.party(CLIENT_ID),
-        &q,
-        binding,
-        now,
-    )
-    .await
-    {
+    match finish(&rp.rt, &app.state.store, &rp.party(), &q, binding, now).await {
         Ok(done) => Ok(done),
         Err(LoginError::Refused { reason, detail }) => {
             assert!(
@@ -132,7 +128,7 @@ async fn complete(
     }
 }
 
-async fn login(app: &TestApp, rp: &Rp) -> Result<Completed, OidcReason> {
+pub async fn login(app: &TestApp, rp: &Rp) -> Result<Completed, OidcReason> {
     let cb = start(app, rp).await;
     complete(app, rp, &cb, Some(&cb.binding)).await
 }
