@@ -80,6 +80,13 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpAddr>,
     pub smtp: Option<SmtpSettings>,
     pub log_json: bool,
+    /// AES-256-GCM data key (base64 of 32 bytes) for SSO secrets and SP private keys.
+    pub sso_data_key: Option<Secret>,
+    /// Where the generated data key lives when `SSO_DATA_KEY` is unset (community mode).
+    pub sso_data_key_file: Option<String>,
+    /// Lets server-side fetches (IdP metadata, OIDC discovery) reach private, loopback and
+    /// link-local addresses and plain http. Off by default; tests turn it on.
+    pub sso_fetch_allow_private: bool,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/axid.db";
@@ -121,6 +128,10 @@ impl Settings {
             trusted_proxies: parse_proxies(get("TRUSTED_PROXIES").as_deref())?,
             smtp: parse_smtp(&get)?,
             log_json: get("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
+            sso_data_key: get("SSO_DATA_KEY").map(Secret::new),
+            sso_data_key_file: get("SSO_DATA_KEY_FILE"),
+            sso_fetch_allow_private: get("SSO_FETCH_ALLOW_PRIVATE")
+                .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes")),
         };
         settings.validate()?;
         Ok(settings)
@@ -139,6 +150,14 @@ impl Settings {
             .is_some_and(|k| k.expose().len() < 16)
         {
             return Err("ADMIN_API_KEY must be at least 16 characters".into());
+        }
+        if self.sso_data_key.is_none()
+            && self.sso_data_key_file.is_none()
+            && self.deployment_mode != DeploymentMode::Community
+        {
+            return Err(
+                "SSO_DATA_KEY (or SSO_DATA_KEY_FILE) is required outside community mode: it encrypts SSO secrets at rest".into(),
+            );
         }
         if self.session_idle_timeout_secs <= 0 || self.session_absolute_timeout_secs <= 0 {
             return Err("session timeouts must be positive".into());

@@ -50,6 +50,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         web::post().to(password::change_password),
                     ),
             )
+            .configure(crate::sso::api::routes)
             .route("/keys", web::get().to(credentials::list_keys))
             .route("/keys", web::post().to(credentials::create_key))
             .route("/keys/{key_id}", web::get().to(credentials::get_key))

@@ -24,4 +24,62 @@ impl Store {
         .fetch_optional(self.pool())
         .await?)
     }
+
+    /// Creates the org's configuration; false when one exists already.
+    pub async fn insert_sso_config(
+        &self,
+        org: &OrgId,
+        protocol: &str,
+        enabled: bool,
+        enforce_sso: bool,
+        config: &str,
+        now: Millis,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO sso_configs (org_id, protocol, enabled, enforce_sso, config, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (org_id) DO NOTHING",
+        )
+        .bind(org.as_str())
+        .bind(protocol)
+        .bind(enabled)
+        .bind(enforce_sso)
+        .bind(config)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Replaces the org's configuration; false when there is none.
+    pub async fn update_sso_config(
+        &self,
+        org: &OrgId,
+        protocol: &str,
+        enabled: bool,
+        enforce_sso: bool,
+        config: &str,
+        now: Millis,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE sso_configs SET protocol = $2, enabled = $3, enforce_sso = $4, config = $5, updated_at = $6 \
+             WHERE org_id = $1",
+        )
+        .bind(org.as_str())
+        .bind(protocol)
+        .bind(enabled)
+        .bind(enforce_sso)
+        .bind(config)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn delete_sso_config(&self, org: &OrgId) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM sso_configs WHERE org_id = $1")
+            .bind(org.as_str())
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
 }
