@@ -4,7 +4,7 @@ use super::{Store, StoreResult};
 use crate::clock::Millis;
 use crate::domain::OrgId;
 
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct SsoConfigRecord {
     pub protocol: String,
     pub enabled: bool,
@@ -15,14 +15,36 @@ pub struct SsoConfigRecord {
     pub updated_at: Millis,
 }
 
+/// The Any driver cannot decode SQLite's BOOLEAN columns, so booleans are read as BIGINT
+/// 0/1 (portable `CASE` + `CAST`) and converted here.
+#[derive(sqlx::FromRow)]
+struct SsoConfigRow {
+    protocol: String,
+    enabled: i64,
+    enforce_sso: i64,
+    config: String,
+    created_at: Millis,
+    updated_at: Millis,
+}
+
 impl Store {
     pub async fn get_sso_config(&self, org: &OrgId) -> StoreResult<Option<SsoConfigRecord>> {
-        Ok(sqlx::query_as(
-            "SELECT protocol, enabled, enforce_sso, config, created_at, updated_at FROM sso_configs WHERE org_id = $1",
+        let row: Option<SsoConfigRow> = sqlx::query_as(
+            "SELECT protocol, CAST(CASE WHEN enabled THEN 1 ELSE 0 END AS BIGINT) AS enabled, \
+             CAST(CASE WHEN enforce_sso THEN 1 ELSE 0 END AS BIGINT) AS enforce_sso, config, created_at, updated_at \
+             FROM sso_configs WHERE org_id = $1",
         )
         .bind(org.as_str())
         .fetch_optional(self.pool())
-        .await?)
+        .await?;
+        Ok(row.map(|r| SsoConfigRecord {
+            protocol: r.protocol,
+            enabled: r.enabled != 0,
+            enforce_sso: r.enforce_sso != 0,
+            config: r.config,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }))
     }
 
     /// Creates the org's configuration; false when one exists already.

@@ -5,7 +5,7 @@ use super::{new_id, Store, StoreResult};
 use crate::clock::Millis;
 use crate::domain::OrgId;
 
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct SsoUserRecord {
     pub id: String,
     pub user_name: String,
@@ -13,6 +13,31 @@ pub struct SsoUserRecord {
     pub display_name: Option<String>,
     pub active: bool,
 }
+
+/// `active` read as BIGINT 0/1: the Any driver cannot decode SQLite BOOLEAN columns.
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    user_name: String,
+    email_lc: Option<String>,
+    display_name: Option<String>,
+    active: i64,
+}
+
+impl From<UserRow> for SsoUserRecord {
+    fn from(r: UserRow) -> Self {
+        Self {
+            id: r.id,
+            user_name: r.user_name,
+            email_lc: r.email_lc,
+            display_name: r.display_name,
+            active: r.active != 0,
+        }
+    }
+}
+
+const USER_COLUMNS: &str =
+    "id, user_name, email_lc, display_name, CAST(CASE WHEN active THEN 1 ELSE 0 END AS BIGINT) AS active";
 
 /// A user created at first SSO login.
 #[derive(Debug)]
@@ -34,16 +59,18 @@ impl Store {
         user_name_lc: &str,
         email_lc: Option<&str>,
     ) -> StoreResult<Option<SsoUserRecord>> {
-        Ok(sqlx::query_as(
-            "SELECT id, user_name, email_lc, display_name, active FROM users \
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users \
              WHERE org_id = $1 AND (user_name_lc = $2 OR email_lc = $3 OR user_name_lc = $3) \
-             ORDER BY CASE WHEN user_name_lc = $2 THEN 0 ELSE 1 END, created_at LIMIT 1",
-        )
-        .bind(org.as_str())
-        .bind(user_name_lc)
-        .bind(email_lc)
-        .fetch_optional(self.pool())
-        .await?)
+             ORDER BY CASE WHEN user_name_lc = $2 THEN 0 ELSE 1 END, created_at LIMIT 1"
+        );
+        let row: Option<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(org.as_str())
+            .bind(user_name_lc)
+            .bind(email_lc)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(Into::into))
     }
 
     pub async fn insert_jit_user(
@@ -52,24 +79,26 @@ impl Store {
         user: &NewJitUser<'_>,
         now: Millis,
     ) -> StoreResult<SsoUserRecord> {
-        Ok(sqlx::query_as(
+        let sql = format!(
             "INSERT INTO users (id, org_id, user_name, user_name_lc, external_id, email_lc, display_name, \
              active, source, resource, version, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, 1, $10, $10) \
-             RETURNING id, user_name, email_lc, display_name, active",
-        )
-        .bind(new_id())
-        .bind(org.as_str())
-        .bind(user.user_name)
-        .bind(user.user_name.to_lowercase())
-        .bind(user.email.map(str::to_lowercase))
-        .bind(user.display_name)
-        .bind(true)
-        .bind(user.source)
-        .bind(user.resource)
-        .bind(now)
-        .fetch_one(self.pool())
-        .await?)
+             RETURNING {USER_COLUMNS}"
+        );
+        let row: UserRow = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(new_id())
+            .bind(org.as_str())
+            .bind(user.user_name)
+            .bind(user.user_name.to_lowercase())
+            .bind(user.email.map(str::to_lowercase))
+            .bind(user.display_name)
+            .bind(true)
+            .bind(user.source)
+            .bind(user.resource)
+            .bind(now)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.into())
     }
 
     /// Every name of every group the user belongs to: display name, id and externalId

@@ -6,3 +6,4 @@ mod admin;
 mod auth;
 mod credentials;
 mod ops;
+mod saml;
