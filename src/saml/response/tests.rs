@@ -127,3 +127,60 @@ fn comment_injection_in_the_name_id_is_refused() {
         Rejection::IdentityNotPlainText
     );
 }
+
+/// Property-style: mutations of a valid signed response (byte flips, truncations, spliced
+/// XML fragments) and random bytes never panic the validator and never validate.
+#[test]
+fn mutated_and_random_inputs_never_panic_nor_pass() {
+    use rand::{Rng, SeedableRng};
+    let idp = TestIdp::new(KEY, CERT);
+    let xml = idp.response_xml(&spec(SignMode::Both)).unwrap();
+    let keys = keys(&[CERT]);
+    let fragments = [
+        "<",
+        ">",
+        "</saml:Assertion>",
+        "<!--",
+        "-->",
+        "&amp;",
+        "&x;",
+        "<![CDATA[",
+        "]]>",
+        "\"",
+        "<ds:Signature>",
+        "xmlns:saml=\"x\"",
+        "\u{0}",
+        "\u{feff}",
+    ];
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0x5a31);
+    for i in 0..1500 {
+        let mut bytes = xml.clone().into_bytes();
+        match i % 4 {
+            0 => {
+                for _ in 0..rng.gen_range(1..4) {
+                    let at = rng.gen_range(0..bytes.len());
+                    bytes[at] = rng.gen();
+                }
+            }
+            1 => bytes.truncate(rng.gen_range(0..bytes.len())),
+            2 => {
+                let at = rng.gen_range(0..bytes.len());
+                let frag = fragments[rng.gen_range(0..fragments.len())];
+                bytes.splice(at..at, frag.bytes());
+            }
+            _ => bytes = (0..rng.gen_range(0..512)).map(|_| rng.gen()).collect(),
+        }
+        let encoded = {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.encode(&bytes)
+        };
+        if let Ok(v) = run(&encoded, &keys, NOW) {
+            // Only a flip inside insignificant whitespace or an ignored attribute value
+            // may still verify; the identity must then be the signed one.
+            assert_eq!(
+                v.identity.name_id, "alice@acme.com",
+                "mutation {i} changed the identity"
+            );
+        }
+    }
+}
