@@ -80,8 +80,12 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpAddr>,
     pub smtp: Option<SmtpSettings>,
     pub log_json: bool,
-    /// Lets server-side fetches (OIDC discovery, JWKS, token endpoint) reach private,
-    /// loopback and link-local addresses. Off by default; tests turn it on.
+    /// AES-256-GCM data key (base64 of 32 bytes) for SSO secrets and SP private keys.
+    pub sso_data_key: Option<Secret>,
+    /// Where the generated data key lives when `SSO_DATA_KEY` is unset (community mode).
+    pub sso_data_key_file: Option<String>,
+    /// Lets server-side fetches (IdP metadata, OIDC discovery) reach private, loopback and
+    /// link-local addresses and plain http. Off by default; tests turn it on.
     pub sso_fetch_allow_private: bool,
     /// Lets OIDC providers be reached over plain http. Off by default; tests turn it on.
     pub oidc_allow_http: bool,
@@ -130,7 +134,10 @@ impl Settings {
             trusted_proxies: parse_proxies(get("TRUSTED_PROXIES").as_deref())?,
             smtp: parse_smtp(&get)?,
             log_json: get("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
-            sso_fetch_allow_private: parse_flag(&get, "SSO_FETCH_ALLOW_PRIVATE"),
+            sso_data_key: get("SSO_DATA_KEY").map(Secret::new),
+            sso_data_key_file: get("SSO_DATA_KEY_FILE"),
+            sso_fetch_allow_private: get("SSO_FETCH_ALLOW_PRIVATE")
+                .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes")),
             oidc_allow_http: parse_flag(&get, "OIDC_ALLOW_HTTP"),
             oidc_clock_skew_secs: parse_num(&get, "OIDC_CLOCK_SKEW_SECS", 60)?,
             oidc_jwks_min_refetch_secs: parse_num(&get, "OIDC_JWKS_MIN_REFETCH_SECS", 30)?,
@@ -152,6 +159,14 @@ impl Settings {
             .is_some_and(|k| k.expose().len() < 16)
         {
             return Err("ADMIN_API_KEY must be at least 16 characters".into());
+        }
+        if self.sso_data_key.is_none()
+            && self.sso_data_key_file.is_none()
+            && self.deployment_mode != DeploymentMode::Community
+        {
+            return Err(
+                "SSO_DATA_KEY (or SSO_DATA_KEY_FILE) is required outside community mode: it encrypts SSO secrets at rest".into(),
+            );
         }
         if self.session_idle_timeout_secs <= 0 || self.session_absolute_timeout_secs <= 0 {
             return Err("session timeouts must be positive".into());

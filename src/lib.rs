@@ -9,6 +9,8 @@ pub mod oidc;
 pub mod ops;
 pub mod portal;
 pub mod roles;
+pub mod saml;
+pub mod sso;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -24,6 +24,7 @@ pub struct AppState {
     pub clock: SharedClock,
     pub mailer: Mailer,
     pub metrics: Metrics,
+    pub sso: crate::sso::SsoRuntime,
 }
 
 pub struct Application {
@@ -68,12 +69,14 @@ impl Application {
         }
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let metrics = Metrics::new().map_err(|e| format!("metrics: {e}"))?;
+        let sso = crate::sso::SsoRuntime::new(&settings)?;
         let state = web::Data::new(AppState {
             store,
             settings,
             clock,
             mailer,
             metrics,
+            sso,
         });
         let server = run(listener, state.clone())?;
         tokio::spawn(housekeeping(state.clone()));
@@ -114,6 +117,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> Result<Server, Stri
             .app_data(state.clone())
             .configure(ops::configure)
             .configure(portal::configure)
+            .configure(crate::saml::configure)
             .default_service(web::to(portal::api_not_found))
     })
     .listen(listener)
@@ -137,6 +141,7 @@ async fn housekeeping(state: web::Data<AppState>) {
         let _ = state.store.delete_reset_tokens_before(now).await;
         // Ended OIDC flows stay an hour, so a late replay is still named as one.
         let _ = state.store.delete_oidc_flows_before(now - 3_600_000).await;
+        let _ = state.store.delete_expired_saml_state(now).await;
         portal::rate_limit::prune(&state).await;
     }
 }

@@ -7,15 +7,19 @@ mod oidc_flows;
 mod orgs;
 mod rate_limit;
 mod reset_tokens;
+mod saml;
 mod sessions;
 mod sso_configs;
+mod sso_users;
 
 pub use audit::{AuditEvent, NewAuditEvent};
 pub use credentials::{CredentialKind, CredentialRecord, NewCredential, PresentedCredential};
 pub use oidc_flows::{NewOidcFlow, OidcFlowRecord};
 pub use orgs::{LicenseRecord, OrgPatch, OrgRecord};
+pub use saml::SamlFlow;
 pub use sessions::{NewSession, SessionRecord};
 pub use sso_configs::SsoConfigRecord;
+pub use sso_users::{NewJitUser, SsoUserRecord};
 
 use std::str::FromStr;
 use std::time::Duration;

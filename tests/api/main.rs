@@ -10,3 +10,4 @@ mod database_outage;
 mod oidc;
 mod ops;
 mod password_reset;
+mod saml;
