@@ -89,8 +89,6 @@ pub struct Settings {
     pub sso_fetch_allow_private: bool,
     /// Lets OIDC providers be reached over plain http. Off by default; tests turn it on.
     pub oidc_allow_http: bool,
-    /// Clock skew tolerated on ID token `exp`, `nbf` and `iat` (seconds, 0 to 300).
-    pub oidc_clock_skew_secs: i64,
     /// An unknown `kid` refetches an organization's JWKS at most once per this many seconds.
     pub oidc_jwks_min_refetch_secs: i64,
 }
@@ -136,10 +134,8 @@ impl Settings {
             log_json: get("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
             sso_data_key: get("SSO_DATA_KEY").map(Secret::new),
             sso_data_key_file: get("SSO_DATA_KEY_FILE"),
-            sso_fetch_allow_private: get("SSO_FETCH_ALLOW_PRIVATE")
-                .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes")),
+            sso_fetch_allow_private: parse_flag(&get, "SSO_FETCH_ALLOW_PRIVATE"),
             oidc_allow_http: parse_flag(&get, "OIDC_ALLOW_HTTP"),
-            oidc_clock_skew_secs: parse_num(&get, "OIDC_CLOCK_SKEW_SECS", 60)?,
             oidc_jwks_min_refetch_secs: parse_num(&get, "OIDC_JWKS_MIN_REFETCH_SECS", 30)?,
         };
         settings.validate()?;
@@ -173,9 +169,6 @@ impl Settings {
         }
         if self.login_rate_limit_per_minute <= 0 {
             return Err("LOGIN_RATE_LIMIT_PER_MINUTE must be positive".into());
-        }
-        if !(0..=300).contains(&self.oidc_clock_skew_secs) {
-            return Err("OIDC_CLOCK_SKEW_SECS must be between 0 and 300".into());
         }
         if !(1..=3_600).contains(&self.oidc_jwks_min_refetch_secs) {
             return Err("OIDC_JWKS_MIN_REFETCH_SECS must be between 1 and 3600".into());

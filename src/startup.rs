@@ -25,6 +25,8 @@ pub struct AppState {
     pub mailer: Mailer,
     pub metrics: Metrics,
     pub sso: crate::sso::SsoRuntime,
+    /// OIDC discovery and JWKS caches and the outbound client (per replica).
+    pub oidc: crate::oidc::login::OidcRuntime,
 }
 
 pub struct Application {
@@ -70,6 +72,7 @@ impl Application {
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let metrics = Metrics::new().map_err(|e| format!("metrics: {e}"))?;
         let sso = crate::sso::SsoRuntime::new(&settings)?;
+        let oidc = crate::oidc::login::OidcRuntime::from_settings(&settings);
         let state = web::Data::new(AppState {
             store,
             settings,
@@ -77,6 +80,7 @@ impl Application {
             mailer,
             metrics,
             sso,
+            oidc,
         });
         let server = run(listener, state.clone())?;
         tokio::spawn(housekeeping(state.clone()));
@@ -118,6 +122,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> Result<Server, Stri
             .configure(ops::configure)
             .configure(portal::configure)
             .configure(crate::saml::configure)
+            .configure(crate::oidc::routes::configure)
             .default_service(web::to(portal::api_not_found))
     })
     .listen(listener)

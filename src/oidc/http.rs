@@ -1,13 +1,16 @@
 //! Outbound HTTP to OpenID providers (discovery, JWKS, token endpoint): no redirects, time
 //! and size limits, https only unless the operator allows http (`OIDC_ALLOW_HTTP`), and the
 //! SSRF rule of DESIGN.md: the host is resolved first, private, loopback and link-local
-//! addresses are refused unless allowed (`SSO_FETCH_ALLOW_PRIVATE`, the setting the SAML
-//! metadata fetcher reads too), and the connection is pinned to the address that was checked.
+//! addresses (`sso::fetch::is_non_public`) are refused unless allowed
+//! (`SSO_FETCH_ALLOW_PRIVATE`, shared with the SAML metadata fetcher), and the connection is
+//! pinned to the address that was checked. Unlike `sso::fetch::fetch_text` it also POSTs
+//! (the token endpoint) and returns error bodies, which the token request needs.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::config::Settings;
+use crate::sso::fetch::is_non_public;
 
 /// Documents and token responses larger than this are refused.
 pub const MAX_BODY_BYTES: usize = 512 * 1024;
@@ -65,37 +68,6 @@ pub enum HttpError {
 pub struct Reply {
     pub status: u16,
     pub body: Vec<u8>,
-}
-
-/// True for addresses a server-side fetch must not reach by default.
-pub fn is_non_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            v4.is_private()
-                || v4.is_loopback()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
-                || v4.is_documentation()
-                || a == 0
-                || (a == 100 && (64..128).contains(&b))
-                || (a == 198 && (b == 18 || b == 19))
-                || a >= 240
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_non_public(IpAddr::V4(v4));
-            }
-            let first = v6.segments()[0];
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-        }
-    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -227,24 +199,6 @@ async fn read_reply(request: reqwest::RequestBuilder) -> Result<Reply, HttpError
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn private_loopback_and_link_local_addresses_are_not_public() {
-        for ip in [
-            "127.0.0.1",
-            "10.0.0.1",
-            "172.16.0.1",
-            "192.168.0.1",
-            "169.254.169.254",
-            "::1",
-            "fe80::1",
-            "fd00::1",
-            "::ffff:127.0.0.1",
-        ] {
-            assert!(is_non_public(ip.parse().unwrap()), "{ip}");
-        }
-        assert!(!is_non_public("8.8.8.8".parse().unwrap()));
-    }
 
     #[test]
     fn http_urls_are_refused_unless_the_operator_allows_them() {

@@ -16,6 +16,7 @@ use super::token::{exchange_code, CodeExchange};
 use crate::clock::Millis;
 use crate::config::{Secret, Settings};
 use crate::domain::{hash_secret, OrgId};
+use crate::sso::login::safe_return_to;
 use crate::store::{NewOidcFlow, Store, StoreError};
 
 /// Per-replica OIDC state: the outbound client and the two caches.
@@ -24,7 +25,6 @@ pub struct OidcRuntime {
     pub http: OutboundHttp,
     pub discovery: DiscoveryCache,
     pub jwks: JwksCache,
-    pub skew_secs: i64,
 }
 
 impl OidcRuntime {
@@ -33,7 +33,6 @@ impl OidcRuntime {
             http: OutboundHttp::new(OutboundPolicy::from_settings(settings)),
             discovery: DiscoveryCache::default(),
             jwks: JwksCache::new(settings.oidc_jwks_min_refetch_secs),
-            skew_secs: settings.oidc_clock_skew_secs,
         }
     }
 
@@ -73,6 +72,8 @@ pub struct RelyingParty<'a> {
     pub client_secret: &'a Secret,
     pub scopes: &'a [String],
     pub redirect_uri: &'a str,
+    /// Clock difference tolerated on `exp`, `nbf` and `iat`.
+    pub skew_secs: i64,
     pub claims: ClaimPolicy<'a>,
 }
 
@@ -139,7 +140,7 @@ pub async fn begin(
         nonce: &secrets.nonce,
         pkce_verifier: &secrets.pkce_verifier,
         redirect_uri: rp.redirect_uri,
-        return_to: &flow::safe_return_to(return_to),
+        return_to: &safe_return_to(return_to),
         expires_at: now + FLOW_TTL_SECS * 1000,
     };
     store.insert_oidc_flow(rp.org, &new, now).await?;
@@ -323,7 +324,7 @@ async fn verify_token(
         client_id: rp.client_id,
         nonce,
         now_secs: now.div_euclid(1000),
-        skew_secs: rt.skew_secs,
+        skew_secs: rp.skew_secs,
     };
     id_token::check_claims(&claims, &want).map_err(failed)?;
     Ok(claims)

@@ -2,6 +2,7 @@
 //! authorization code flow with state, nonce and PKCE, and claims to a federated identity.
 
 pub mod claims;
+pub mod config;
 pub mod discovery;
 pub mod flow;
 pub mod http;
@@ -10,6 +11,7 @@ pub mod jwks;
 pub mod keys;
 pub mod login;
 pub mod reason;
+pub mod routes;
 pub mod token;
 
 #[cfg(test)]

@@ -52,7 +52,8 @@ pub async fn prepare(
         let previous_secret = previous
             .and_then(|p| p.oidc.as_ref())
             .and_then(|o| o.client_secret_enc.clone());
-        prepare_oidc(state, oidc, cfg.protocol == super::config::Protocol::Oidc).await?;
+        let active = cfg.protocol == super::config::Protocol::Oidc;
+        prepare_oidc(state, oidc, &cfg.provider, active).await?;
         oidc.client_secret_enc = match oidc.client_secret.take() {
             Some(secret) if !secret.is_empty() => Some(
                 state
@@ -63,29 +64,27 @@ pub async fn prepare(
             ),
             _ => previous_secret,
         };
+        if active && oidc.client_secret_enc.is_none() {
+            return Err(invalid(
+                "missing_client_secret",
+                "oidc.client_secret is required (axid authenticates to the token endpoint with client_secret_basic)",
+            ));
+        }
     }
     Ok(cfg)
 }
 
-/// OIDC hook: the OIDC module replaces this body with its validation and discovery
-/// (issue 5). Until then the section is stored with only shape checks.
+/// OIDC hook: shape checks, then (for the active protocol) discovery at save time
+/// (`crate::oidc::config`); a failure is a 422 naming what failed.
 pub async fn prepare_oidc(
-    _state: &AppState,
+    state: &AppState,
     oidc: &mut OidcConfig,
+    provider: &str,
     active: bool,
 ) -> Result<(), ConfigError> {
-    if active {
-        let issuer_ok = url::Url::parse(oidc.issuer.trim())
-            .is_ok_and(|u| matches!(u.scheme(), "https" | "http"));
-        if !issuer_ok {
-            return Err(invalid(
-                "invalid_issuer",
-                "oidc.issuer must be an https URL",
-            ));
-        }
-        if oidc.client_id.trim().is_empty() {
-            return Err(invalid("missing_client_id", "oidc.client_id is required"));
-        }
+    if !active {
+        return Ok(());
     }
-    Ok(())
+    crate::oidc::config::check_shape(oidc, provider, &state.oidc.http.policy)?;
+    crate::oidc::config::discover(&state.oidc, &oidc.issuer, state.clock.now_ms()).await
 }

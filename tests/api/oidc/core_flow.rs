@@ -53,6 +53,7 @@ impl Rp {
             client_secret: &self.secret,
             scopes: &self.scopes,
             redirect_uri: &self.redirect_uri,
+            skew_secs: 60,
             claims: ClaimPolicy {
                 provider: Provider::Generic,
                 mapping: &self.mapping,

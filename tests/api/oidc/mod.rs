@@ -4,6 +4,7 @@
 mod core_flow;
 mod fake_provider;
 mod real_provider;
+mod routes;
 
 /// Settings every OIDC test app gets: the providers run on http://127.0.0.1.
 pub const OIDC_TEST_VARS: &[(&str, &str)] =

@@ -1,0 +1,312 @@
+//! OIDC over real HTTP: configuration through the SSO API (discovery at save, write-only
+//! secret), `/auth/oidc/{org}/login` and `/callback` against the fake provider, with every
+//! refusal's typed reason read back from the audit feed.
+
+use serde_json::{json, Value};
+
+use super::fake_provider::{FakeProvider, Mint, CLIENT_ID, CLIENT_SECRET};
+use crate::helpers::{json_of, new_client, TestApp};
+use crate::oidc_both_dbs;
+
+pub const ORG: &str = "acme";
+
+pub fn oidc_config(issuer: &str, client_id: &str, secret: &str) -> Value {
+    json!({
+        "protocol": "oidc",
+        "provider": "generic",
+        "allowed_email_domains": ["acme.test"],
+        "default_role": "viewer",
+        "group_role_mappings": [{"group": "axid-admins", "role": "admin"}],
+        "oidc": {"issuer": issuer, "client_id": client_id, "client_secret": secret,
+                 "scopes": ["openid", "email", "profile", "groups"]}
+    })
+}
+
+/// An org whose admin session is on `app.client`, with OIDC configured for `issuer`.
+pub async fn configured(app: &TestApp, issuer: &str, client_id: &str, secret: &str) {
+    app.org_admin_session(ORG).await;
+    let res = app
+        .post_json(
+            "/api/v1/sso/config",
+            &oidc_config(issuer, client_id, secret),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        201,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+}
+
+/// A fresh browser starts a login and follows the provider until it is sent back; returns
+/// the browser (holding the binding cookie) and the callback URL. The test clock moves a
+/// second first, so the audit events of successive logins are ordered.
+pub async fn to_callback(app: &TestApp, hint: Option<&str>) -> (reqwest::Client, String) {
+    app.clock.advance_secs(1);
+    let browser = new_client();
+    let res = browser
+        .get(app.url(&format!("/auth/oidc/{ORG}/login?return_to=/dash")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        302,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let mut url = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
+    if let Some(hint) = hint {
+        url.query_pairs_mut().append_pair("login_hint", hint);
+    }
+    let callback = app.url(&format!("/auth/oidc/{ORG}/callback"));
+    for _ in 0..10 {
+        let res = browser.get(url.clone()).send().await.unwrap();
+        assert!(res.status().is_redirection(), "{} at {url}", res.status());
+        url = url
+            .join(res.headers()["location"].to_str().unwrap())
+            .unwrap();
+        if url.as_str().starts_with(&callback) {
+            return (browser, url.to_string());
+        }
+    }
+    panic!("the provider never sent the browser back");
+}
+
+pub async fn call(browser: &reqwest::Client, url: &str) -> reqwest::Response {
+    browser
+        .get(url)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Asserts a refusal: status, JSON code, no cookie of any kind.
+pub async fn assert_refused(res: reqwest::Response, status: u16, code: &str) {
+    assert_eq!(res.status(), status, "expected {code}");
+    assert!(
+        res.headers().get("set-cookie").is_none(),
+        "a failed flow set a cookie"
+    );
+    let body = json_of(res).await;
+    assert_eq!(body["error"], code, "{body}");
+}
+
+/// The newest `oidc_login` audit events (admin session on `app.client`).
+pub async fn oidc_events(app: &TestApp) -> Vec<Value> {
+    let body = json_of(app.get("/api/v1/sso/audit?limit=200").await).await;
+    let events = body["events"].as_array().expect("events").iter();
+    events
+        .filter(|e| e["event"] == "oidc_login")
+        .cloned()
+        .collect()
+}
+
+pub async fn last_reason(app: &TestApp) -> String {
+    let events = oidc_events(app).await;
+    events
+        .first()
+        .map(|e| e["reason"].as_str().unwrap_or("none").to_owned())
+        .unwrap_or_default()
+}
+
+async fn a_login_over_http_issues_a_session_with_mapped_roles(app: TestApp) {
+    let idp = FakeProvider::start().await;
+    configured(&app, &idp.issuer, CLIENT_ID, CLIENT_SECRET).await;
+    let (browser, url) = to_callback(&app, None).await;
+    let res = call(&browser, &url).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/dash");
+    let session = json_of(
+        browser
+            .get(app.url("/api/v1/auth/session"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(session["auth_method"], "oidc");
+    assert_eq!(session["roles"], json!(["admin"]));
+    assert_eq!(session["principal"]["email"], "ann@acme.test");
+    let event = &oidc_events(&app).await[0];
+    assert_eq!(event["outcome"], "success");
+    assert_eq!(event["principal"], "ann@acme.test");
+    // The provider's groups changed: roles are recomputed at the next login.
+    idp.set_claims(json!({"email": "ann@acme.test", "email_verified": true, "groups": ["sales"]}));
+    let (browser, url) = to_callback(&app, None).await;
+    assert_eq!(call(&browser, &url).await.status(), 303);
+    let session = json_of(
+        browser
+            .get(app.url("/api/v1/auth/session"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(session["roles"], json!(["viewer"]));
+}
+
+async fn every_refusal_is_a_4xx_with_its_reason_in_the_audit_feed(app: TestApp) {
+    let idp = FakeProvider::start().await;
+    configured(&app, &idp.issuer, CLIENT_ID, CLIENT_SECRET).await;
+    let cases = [
+        (Mint::WrongAud, "audience_mismatch"),
+        (Mint::WrongIss, "issuer_mismatch"),
+        (Mint::Expired, "token_expired"),
+        (Mint::WrongNonce, "nonce_mismatch"),
+        (Mint::AlgNone, "alg_not_allowed"),
+        (Mint::Hs256WithClientSecret, "alg_not_allowed"),
+        (Mint::KeyNotInJwks, "kid_unknown"),
+    ];
+    for (mint, code) in cases {
+        idp.set_mint(mint);
+        let (browser, url) = to_callback(&app, None).await;
+        assert_refused(call(&browser, &url).await, 401, code).await;
+        assert_eq!(last_reason(&app).await, code, "{mint:?}");
+    }
+    idp.set_mint(Mint::Valid);
+    idp.set_claims(json!({"email": "eve@evil.test", "email_verified": true}));
+    let (browser, url) = to_callback(&app, None).await;
+    assert_refused(call(&browser, &url).await, 403, "email_domain_not_allowed").await;
+    assert_eq!(last_reason(&app).await, "email_domain_not_allowed");
+    idp.set_claims(json!({"email": "ann@acme.test", "email_verified": true}));
+
+    // Replayed state: the same callback twice.
+    let (browser, first) = to_callback(&app, None).await;
+    assert_eq!(call(&browser, &first).await.status(), 303);
+    app.clock.advance_secs(1);
+    assert_refused(call(&browser, &first).await, 400, "state_replayed").await;
+    assert_eq!(last_reason(&app).await, "state_replayed");
+    // Replayed code: the used code under a fresh flow of the same browser.
+    let (browser2, fresh) = to_callback(&app, None).await;
+    let code = |u: &str| {
+        url::Url::parse(u)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "code")
+            .unwrap()
+            .1
+            .into_owned()
+    };
+    let replay = fresh.replace(&code(&fresh), &code(&first));
+    assert_refused(call(&browser2, &replay).await, 400, "code_rejected").await;
+    assert_eq!(last_reason(&app).await, "code_rejected");
+    // Another browser presents a callback it did not start; the real one still completes.
+    let (owner, url) = to_callback(&app, None).await;
+    app.clock.advance_secs(1);
+    assert_refused(call(&new_client(), &url).await, 400, "browser_mismatch").await;
+    assert_eq!(last_reason(&app).await, "browser_mismatch");
+    assert_eq!(call(&owner, &url).await.status(), 303);
+}
+
+async fn any_query_string_on_the_callback_is_a_4xx_with_an_audit_event(app: TestApp) {
+    let idp = FakeProvider::start().await;
+    configured(&app, &idp.issuer, CLIENT_ID, CLIENT_SECRET).await;
+    let long = "A".repeat(10_000);
+    let queries = [
+        String::new(),
+        "code=".into(),
+        "state=".into(),
+        "code=abc".into(),
+        "state=unknown&code=abc".into(),
+        "state=a&state=b".into(),
+        "state=%ZZ%00&code=%FF".into(),
+        "error=access_denied&error_description=%3Cscript%3E".into(),
+        "error=%3Cscript%3E&state=x".into(),
+        format!("state={long}&code={long}"),
+        "state=\u{1F600}&code=\u{0}".into(),
+        "&&&==&=&code&state".into(),
+    ];
+    let browser = new_client();
+    for (i, q) in queries.iter().enumerate() {
+        let res = browser
+            .get(app.url(&format!("/auth/oidc/{ORG}/callback?{q}")))
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        assert!((400..500).contains(&status), "{q:?} gave {status}");
+        assert!(res.headers().get("set-cookie").is_none());
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains("Sign-in failed") && !page.contains("<script>"),
+            "{page}"
+        );
+        assert_eq!(
+            oidc_events(&app).await.len(),
+            i + 1,
+            "{q:?} left no audit event"
+        );
+    }
+}
+
+async fn configuration_runs_discovery_and_keeps_the_secret_write_only(app: TestApp) {
+    let idp = FakeProvider::start().await;
+    app.org_admin_session(ORG).await;
+    let refused = [
+        (
+            oidc_config(&format!("{}/", idp.issuer), CLIENT_ID, CLIENT_SECRET),
+            "oidc_discovery_failed",
+            "not exactly",
+        ),
+        (
+            oidc_config("http://127.0.0.1:9/idp", CLIENT_ID, CLIENT_SECRET),
+            "oidc_discovery_failed",
+            "discovery",
+        ),
+        (
+            oidc_config(&idp.issuer, CLIENT_ID, ""),
+            "missing_client_secret",
+            "client_secret",
+        ),
+        (
+            oidc_config(&idp.issuer, "", CLIENT_SECRET),
+            "missing_client_id",
+            "client_id",
+        ),
+    ];
+    for (body, code, says) in refused {
+        let res = app.post_json("/api/v1/sso/config", &body).await;
+        assert_eq!(res.status(), 422, "{body}");
+        let err = json_of(res).await;
+        assert_eq!(err["error"], code, "{err}");
+        assert!(err["message"].as_str().unwrap().contains(says), "{err}");
+    }
+    let res = app
+        .post_json(
+            "/api/v1/sso/config",
+            &oidc_config(&idp.issuer, CLIENT_ID, CLIENT_SECRET),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let read = json_of(app.get("/api/v1/sso/config").await).await;
+    assert_eq!(read["oidc"]["client_secret_set"], true);
+    assert_eq!(read["oidc"]["issuer"], idp.issuer);
+    assert!(!read.to_string().contains(CLIENT_SECRET), "{read}");
+    let org = axid::domain::OrgId::parse(ORG).unwrap();
+    let stored = app.state.store.get_sso_config(&org).await.unwrap().unwrap();
+    assert!(
+        !stored.config.contains(CLIENT_SECRET),
+        "the secret is stored encrypted"
+    );
+    // A merge patch that leaves the secret out keeps it: logins still work.
+    let patch = app
+        .client
+        .patch(app.url("/api/v1/sso/config"))
+        .json(&json!({"oidc": {"client_id": CLIENT_ID}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patch.status(), 200);
+    let (browser, url) = to_callback(&app, None).await;
+    assert_eq!(call(&browser, &url).await.status(), 303);
+}
+
+oidc_both_dbs!(
+    a_login_over_http_issues_a_session_with_mapped_roles,
+    every_refusal_is_a_4xx_with_its_reason_in_the_audit_feed,
+    any_query_string_on_the_callback_is_a_4xx_with_an_audit_event,
+    configuration_runs_discovery_and_keeps_the_secret_write_only,
+);
