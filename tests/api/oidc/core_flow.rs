@@ -72,7 +72,7 @@ pub struct Callback {
 
 /// begin, then a fresh browser's visit to the provider, following its redirects (with its
 /// cookies) until it sends the browser back to our callback.
-pub async fn start_as(app: &TestApp, rp: &Rp, login_hint: Option<&str>) -> Callback {
+async fn start_as(app: &TestApp, rp: &Rp, login_hint: Option<&str>) -> Callback {
     let now = app.clock.now_ms();
     let started = begin(
         &rp.rt,
@@ -108,7 +108,7 @@ async fn start(app: &TestApp, rp: &Rp) -> Callback {
     start_as(app, rp, None).await
 }
 
-pub async fn complete(
+async fn complete(
     app: &TestApp,
     rp: &Rp,
     cb: &Callback,
@@ -129,7 +129,7 @@ pub async fn complete(
     }
 }
 
-pub async fn login(app: &TestApp, rp: &Rp) -> Result<Completed, OidcReason> {
+async fn login(app: &TestApp, rp: &Rp) -> Result<Completed, OidcReason> {
     let cb = start(app, rp).await;
     complete(app, rp, &cb, Some(&cb.binding)).await
 }

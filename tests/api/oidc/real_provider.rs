@@ -5,12 +5,12 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
-use axid::oidc::OidcReason;
+use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use super::core_flow::{complete, start_as, Rp};
-use crate::helpers::TestApp;
+use super::routes::{assert_refused, call, configured, last_reason, oidc_events, to_callback, ORG};
+use crate::helpers::{json_of, TestApp};
 use crate::oidc_both_dbs;
 
 const CLIENT_ID: &str = "acme-portal";
@@ -97,60 +97,61 @@ async fn real_provider_logins_and_a_key_rotation_while_axid_runs(app: TestApp) {
     let Some(dir) = tool_dir() else { return };
     let port = free_port();
     let issuer = format!("http://127.0.0.1:{port}");
-    let mut rp = Rp::new(&app, "acme", &issuer).await;
-    rp.client_id = CLIENT_ID.to_owned();
-    rp.secret = axid::config::Secret::new(CLIENT_SECRET);
-    rp.scopes.push("groups".into());
-    let idp = NodeIdp::start(&dir, port, &rp.redirect_uri, "k1").await;
+    let callback = app.url(&format!("/auth/oidc/{ORG}/callback"));
+    let idp = NodeIdp::start(&dir, port, &callback, "k1").await;
+    configured(&app, &issuer, CLIENT_ID, CLIENT_SECRET).await;
 
-    let cb = start_as(&app, &rp, Some("alice")).await;
-    let done = complete(&app, &rp, &cb, Some(&cb.binding))
-        .await
-        .expect("alice logs in");
-    assert_eq!(done.identity.email.as_deref(), Some("alice@acme.test"));
-    assert!(
-        done.identity.groups.iter().any(|g| g == "axid-admins"),
-        "{:?}",
-        done.identity.groups
-    );
-    for (user, reason) in [
-        ("carol", OidcReason::EmailNotVerified),
-        ("mallory", OidcReason::EmailDomainNotAllowed),
+    let (alice, url) = to_callback(&app, Some("alice")).await;
+    let res = call(&alice, &url).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/dash");
+    let session = json_of(
+        alice
+            .get(app.url("/api/v1/auth/session"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(session["principal"]["email"], "alice@acme.test");
+    assert_eq!(session["roles"], json!(["admin"]));
+    assert_eq!(session["auth_method"], "oidc");
+    for (user, status, code) in [
+        ("carol", 403, "email_not_verified"),
+        ("mallory", 403, "email_domain_not_allowed"),
     ] {
-        let cb = start_as(&app, &rp, Some(user)).await;
-        assert_eq!(
-            complete(&app, &rp, &cb, Some(&cb.binding))
-                .await
-                .unwrap_err(),
-            reason,
-            "{user}"
-        );
+        let (browser, url) = to_callback(&app, Some(user)).await;
+        assert_refused(call(&browser, &url).await, status, code).await;
+        assert_eq!(last_reason(&app).await, code, "{user}");
     }
-    // The replayed callback of alice's login.
-    assert_eq!(
-        complete(&app, &rp, &cb, Some(&cb.binding))
-            .await
-            .unwrap_err(),
-        OidcReason::StateReplayed
-    );
+    // Alice's callback replayed.
+    app.clock.advance_secs(1);
+    assert_refused(call(&alice, &url).await, 400, "state_replayed").await;
+    assert_eq!(last_reason(&app).await, "state_replayed");
 
-    // Key rotation: the provider restarts on the same issuer with a new key `k2`.
+    // Key rotation while axid runs: the provider restarts on the same issuer with key k2.
     idp.stop().await;
-    let idp = NodeIdp::start(&dir, port, &rp.redirect_uri, "k2").await;
-    // Within the refetch interval of the last JWKS fetch, the new kid is not fetched yet.
-    let cb = start_as(&app, &rp, Some("bob")).await;
-    assert_eq!(
-        complete(&app, &rp, &cb, Some(&cb.binding))
-            .await
-            .unwrap_err(),
-        OidcReason::KidUnknown
-    );
+    let idp = NodeIdp::start(&dir, port, &callback, "k2").await;
+    // Within the refetch interval of the last JWKS fetch the new kid is not fetched yet.
+    let (bob, url) = to_callback(&app, Some("bob")).await;
+    assert_refused(call(&bob, &url).await, 401, "kid_unknown").await;
+    assert_eq!(last_reason(&app).await, "kid_unknown");
     app.clock.advance_secs(31);
-    let cb = start_as(&app, &rp, Some("bob")).await;
-    let done = complete(&app, &rp, &cb, Some(&cb.binding))
-        .await
-        .expect("bob logs in after rotation");
-    assert_eq!(done.identity.email.as_deref(), Some("bob@acme.test"));
+    let (bob, url) = to_callback(&app, Some("bob")).await;
+    assert_eq!(
+        call(&bob, &url).await.status(),
+        303,
+        "bob logs in with the rotated key"
+    );
+    let session = json_of(
+        bob.get(app.url("/api/v1/auth/session"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(session["roles"], json!(["viewer"]));
+    assert_eq!(oidc_events(&app).await[0]["outcome"], "success");
     idp.stop().await;
 }
 
