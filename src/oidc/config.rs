@@ -3,11 +3,15 @@
 //! says what failed. The issuer is kept exactly as entered: ID tokens must carry it
 //! byte for byte (OIDC Core 1.0 §3.1.3.7 item 2).
 
+use serde_json::{json, Value};
+
 use super::claims::{entra_tenant, Provider};
 use super::http::OutboundPolicy;
+use super::keys::KeySet;
 use super::login::OidcRuntime;
 use crate::clock::Millis;
 use crate::sso::config::{invalid, ConfigError, OidcConfig};
+use crate::startup::AppState;
 
 /// Scopes requested when the configuration names none.
 pub const DEFAULT_SCOPES: [&str; 3] = ["openid", "email", "profile"];
@@ -94,6 +98,62 @@ pub async fn discover(rt: &OidcRuntime, issuer: &str, now: Millis) -> Result<(),
             format!("OIDC discovery failed: {e}"),
         )
     })
+}
+
+fn check(name: &str, ok: bool, detail: impl Into<String>) -> Value {
+    json!({"name": name, "ok": ok, "detail": detail.into()})
+}
+
+/// The OIDC checks of `POST /api/v1/sso/config/test`: discovery now, the JWKS holds usable
+/// signing keys, and the stored client secret decrypts. Changes nothing but the caches.
+pub async fn test_checks(state: &AppState, oidc: &OidcConfig, now: Millis) -> Vec<Value> {
+    let mut checks = Vec::new();
+    let secret_ok = oidc
+        .client_secret_enc
+        .as_deref()
+        .is_some_and(|enc| state.sso.keyring.decrypt(enc).is_ok());
+    checks.push(check(
+        "oidc_client_secret",
+        secret_ok,
+        if secret_ok {
+            "the client secret is stored and decrypts"
+        } else {
+            "no usable client secret is stored"
+        },
+    ));
+    let meta = match state.oidc.discover_now(&oidc.issuer, now).await {
+        Ok(meta) => meta,
+        Err(e) => {
+            checks.push(check("oidc_discovery", false, e.0));
+            return checks;
+        }
+    };
+    checks.push(check(
+        "oidc_discovery",
+        true,
+        format!("issuer matches; token endpoint {}", meta.token_endpoint),
+    ));
+    let keys = state
+        .oidc
+        .http
+        .get(&meta.jwks_uri)
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|body| KeySet::parse(&body));
+    checks.push(match keys {
+        Ok(set) if !set.keys.is_empty() => check(
+            "oidc_jwks",
+            true,
+            format!("{} usable signing key(s)", set.keys.len()),
+        ),
+        Ok(_) => check(
+            "oidc_jwks",
+            false,
+            "the JWKS has no RSA, EC or Ed25519 signing key",
+        ),
+        Err(e) => check("oidc_jwks", false, e),
+    });
+    checks
 }
 
 #[cfg(test)]

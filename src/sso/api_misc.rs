@@ -109,6 +109,9 @@ pub async fn test_config(
             }
         }
     }
+    if let (Protocol::Oidc, Some(oidc)) = (cfg.protocol, &cfg.oidc) {
+        checks.extend(crate::oidc::config::test_checks(&state, oidc, now).await);
+    }
     if cfg.default_role.is_none() && cfg.group_role_mappings.is_empty() {
         checks.push(check(
             "roles",

@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::fake_provider::{FakeProvider, Mint, CLIENT_ID, CLIENT_SECRET};
-use crate::helpers::{json_of, new_client, TestApp};
+use crate::helpers::{json_of, new_client, spawn_replica, TestApp};
 use crate::oidc_both_dbs;
 
 pub const ORG: &str = "acme";
@@ -281,6 +281,17 @@ async fn configuration_runs_discovery_and_keeps_the_secret_write_only(app: TestA
         )
         .await;
     assert_eq!(res.status(), 201);
+    let test = json_of(app.post_json("/api/v1/sso/config/test", &json!({})).await).await;
+    assert_eq!(test["ok"], true, "{test}");
+    let names: Vec<&str> = test["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    for name in ["oidc_client_secret", "oidc_discovery", "oidc_jwks"] {
+        assert!(names.contains(&name), "{test}");
+    }
     let read = json_of(app.get("/api/v1/sso/config").await).await;
     assert_eq!(read["oidc"]["client_secret_set"], true);
     assert_eq!(read["oidc"]["issuer"], idp.issuer);
@@ -304,7 +315,20 @@ async fn configuration_runs_discovery_and_keeps_the_secret_write_only(app: TestA
     assert_eq!(call(&browser, &url).await.status(), 303);
 }
 
+async fn a_flow_started_on_one_replica_completes_on_another_once(app: TestApp) {
+    let idp = FakeProvider::start().await;
+    configured(&app, &idp.issuer, CLIENT_ID, CLIENT_SECRET).await;
+    let replica = spawn_replica(&app, super::OIDC_TEST_VARS).await;
+    let (browser, url) = to_callback(&app, None).await;
+    let on_replica = url.replace(&app.address, &replica.address);
+    assert_eq!(call(&browser, &on_replica).await.status(), 303);
+    app.clock.advance_secs(1);
+    assert_refused(call(&browser, &url).await, 400, "state_replayed").await;
+    assert_eq!(last_reason(&app).await, "state_replayed");
+}
+
 oidc_both_dbs!(
+    a_flow_started_on_one_replica_completes_on_another_once,
     a_login_over_http_issues_a_session_with_mapped_roles,
     every_refusal_is_a_4xx_with_its_reason_in_the_audit_feed,
     any_query_string_on_the_callback_is_a_4xx_with_an_audit_event,
