@@ -23,6 +23,8 @@ struct Entry {
     fetched_at: Millis,
     /// Last fetch attempt, successful or not: the rate limit counts from here.
     attempted_at: Option<Millis>,
+    /// Why the last attempt failed, repeated while the rate limit holds and no keys exist.
+    last_error: Option<String>,
 }
 
 #[derive(Debug)]
@@ -76,7 +78,8 @@ impl JwksCache {
         F: FnOnce(String) -> Fut,
         Fut: Future<Output = Result<Vec<u8>, HttpError>>,
     {
-        {
+        // Keys older than MAX_AGE_MS that hold the kid: used only if a refetch fails.
+        let stale = {
             let mut entries = self.lock();
             let entry = entries.entry(org.to_string()).or_default();
             if entry.jwks_uri != jwks_uri {
@@ -85,45 +88,52 @@ impl JwksCache {
                     ..Entry::default()
                 };
             }
-            let fresh = now - entry.fetched_at < MAX_AGE_MS;
-            if let Some(keys) = entry.keys.as_ref().filter(|_| fresh) {
-                if keys.find(kid, alg).is_some() {
-                    return Ok(keys.clone());
+            let holding = entry.keys.clone().filter(|k| k.find(kid, alg).is_some());
+            if now - entry.fetched_at < MAX_AGE_MS {
+                if let Some(keys) = holding {
+                    return Ok(keys);
                 }
             }
             let may_fetch = entry
                 .attempted_at
                 .is_none_or(|at| now - at >= self.min_refetch_ms);
             if !may_fetch {
-                return Err(KeyLookupError::KidUnknown);
+                return match (holding, &entry.last_error, &entry.keys) {
+                    (Some(keys), _, _) => Ok(keys),
+                    (None, Some(error), None) => Err(KeyLookupError::FetchFailed(error.clone())),
+                    _ => Err(KeyLookupError::KidUnknown),
+                };
             }
             // Claimed before the lock is released: concurrent callers do not fetch too.
             entry.attempted_at = Some(now);
-        }
-        let body = fetch(jwks_uri.to_owned())
-            .await
-            .map_err(|e| KeyLookupError::FetchFailed(format!("fetching the JWKS: {e}")))?;
-        let keys = Arc::new(
-            KeySet::parse(&body).map_err(|e| KeyLookupError::FetchFailed(format!("{e}")))?,
-        );
-        {
-            let mut entries = self.lock();
-            let entry = entries.entry(org.to_string()).or_default();
-            if entry.jwks_uri == jwks_uri {
-                entry.keys = Some(keys.clone());
-                entry.fetched_at = now;
+            holding
+        };
+        let fetched = match fetch(jwks_uri.to_owned()).await {
+            Ok(body) => KeySet::parse(&body),
+            Err(e) => Err(format!("fetching the JWKS: {e}")),
+        };
+        let mut entries = self.lock();
+        let entry = entries.entry(org.to_string()).or_default();
+        let same_uri = entry.jwks_uri == jwks_uri;
+        let keys = match fetched {
+            Ok(keys) => Arc::new(keys),
+            Err(error) => {
+                if same_uri {
+                    entry.last_error = Some(error.clone());
+                }
+                return stale.ok_or(KeyLookupError::FetchFailed(error));
             }
+        };
+        if same_uri {
+            entry.keys = Some(keys.clone());
+            entry.fetched_at = now;
+            entry.last_error = None;
         }
         if keys.find(kid, alg).is_some() {
             Ok(keys)
         } else {
             Err(KeyLookupError::KidUnknown)
         }
-    }
-
-    /// Forgets an organization's keys (its configuration changed).
-    pub fn forget(&self, org: &OrgId) {
-        self.lock().remove(org.as_str());
     }
 }
 
@@ -222,6 +232,12 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(err.reason(), OidcReason::JwksFetchFailed);
+        // Within the interval the failure is repeated, not turned into kid_unknown.
+        let again = cache
+            .key_set_for(&a, "https://i/jwks", Some("k1"), Alg::Rs256, 1_000, failing)
+            .await
+            .unwrap_err();
+        assert_eq!(again.reason(), OidcReason::JwksFetchFailed);
         let ec_only = |_| async move { Ok(body(&[ec_jwk("k1")])) };
         let err = cache
             .key_set_for(
@@ -235,5 +251,36 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(err, KeyLookupError::KidUnknown);
+    }
+
+    #[tokio::test]
+    async fn a_failing_provider_repeats_its_error_and_old_keys_survive_an_outage() {
+        let cache = JwksCache::new(30);
+        let a = org("acme");
+        let uri = "https://i/jwks";
+        let failing = |_| async move { Err(HttpError::Failed("the connection failed".into())) };
+        let first = cache
+            .key_set_for(&a, uri, Some("k1"), Alg::Rs256, 0, failing)
+            .await;
+        let again = cache
+            .key_set_for(&a, uri, Some("k1"), Alg::Rs256, 1_000, failing)
+            .await;
+        assert_eq!(first.unwrap_err().reason(), OidcReason::JwksFetchFailed);
+        assert_eq!(again.unwrap_err().reason(), OidcReason::JwksFetchFailed);
+        let good = |_| async move { Ok(body(&[rsa_jwk("k1")])) };
+        assert!(cache
+            .key_set_for(&a, uri, Some("k1"), Alg::Rs256, 31_000, good)
+            .await
+            .is_ok());
+        // A day later the keys are due for a refetch; the provider is down: they still serve.
+        let later = 31_000 + MAX_AGE_MS;
+        assert!(cache
+            .key_set_for(&a, uri, Some("k1"), Alg::Rs256, later, failing)
+            .await
+            .is_ok());
+        assert!(cache
+            .key_set_for(&a, uri, Some("k1"), Alg::Rs256, later + 1, failing)
+            .await
+            .is_ok());
     }
 }
