@@ -240,6 +240,25 @@ async fn any_query_string_on_the_callback_is_a_4xx_with_an_audit_event(app: Test
             "{q:?} left no audit event"
         );
     }
+    // Random query strings from a seeded generator: every one a 4xx, none a 5xx.
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+    let alphabet: Vec<char> =
+        "abcdefstatecodeerror=&%+;#?/\\\"'<>\u{0}\u{7f}\u{e9}\u{1F600}0123456789ABCDEF"
+            .chars()
+            .collect();
+    for _ in 0..150 {
+        let len = rng.gen_range(0..200);
+        let q: String = (0..len)
+            .map(|_| alphabet[rng.gen_range(0..alphabet.len())])
+            .collect();
+        let url = format!("{}?{q}", app.url(&format!("/auth/oidc/{ORG}/callback")));
+        let Ok(res) = browser.get(&url).send().await else {
+            continue;
+        };
+        let status = res.status().as_u16();
+        assert!((400..500).contains(&status), "{q:?} gave {status}");
+    }
 }
 
 async fn configuration_runs_discovery_and_keeps_the_secret_write_only(app: TestApp) {
