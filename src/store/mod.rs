@@ -14,7 +14,7 @@ mod sso_users;
 pub use audit::{AuditEvent, NewAuditEvent};
 pub use credentials::{CredentialKind, CredentialRecord, NewCredential, PresentedCredential};
 pub use orgs::{LicenseRecord, OrgPatch, OrgRecord};
-pub use saml::SamlFlow;
+pub use saml::{SamlFlow, SpKeyRecord};
 pub use sessions::{NewSession, SessionRecord};
 pub use sso_configs::SsoConfigRecord;
 pub use sso_users::{NewJitUser, SsoUserRecord};
