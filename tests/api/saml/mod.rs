@@ -1,6 +1,7 @@
 //! SAML SSO over real HTTP: configuration API, SP-initiated and IdP-initiated logins with a
 //! Rust-scripted IdP, the attack corpus, random input, and real peer IdPs (samlify, pysaml2).
 
+mod attack_corpus;
 mod attacks;
 mod config_api;
 mod login;
