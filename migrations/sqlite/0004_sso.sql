@@ -1,5 +1,6 @@
 -- SAML service provider state shared by every replica: outstanding AuthnRequests (one row
--- per login flow, consumed by the callback) and the assertion replay store.
+-- per login flow, consumed by the callback), the assertion replay store, and the
+-- per-organization SP signing key (private key encrypted with the SSO data key).
 
 CREATE TABLE saml_flows (
     relay_state_hash TEXT PRIMARY KEY,
@@ -21,3 +22,10 @@ CREATE TABLE saml_replay (
 );
 CREATE INDEX saml_replay_by_expiry ON saml_replay (expires_at);
 
+
+CREATE TABLE sso_sp_keys (
+    org_id          TEXT PRIMARY KEY REFERENCES organizations(org_id) ON DELETE CASCADE,
+    private_key_enc TEXT NOT NULL,
+    certificate_pem TEXT NOT NULL,
+    created_at      BIGINT NOT NULL
+);

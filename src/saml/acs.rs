@@ -186,7 +186,11 @@ async fn consume(
         clock_skew_ms: config.clock_skew_seconds * 1000,
         now,
     };
-    let validated = validate(&encoded, &ctx).map_err(|r| (failure_of(r), None))?;
+    // Defence in depth: a panic in a parser dependency becomes a 400, never a dead worker.
+    let validated =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| validate(&encoded, &ctx)))
+            .unwrap_or(Err(Rejection::MalformedXml))
+            .map_err(|r| (failure_of(r), None))?;
     let name_id = Some(validated.identity.name_id.clone());
     let fresh = state
         .store

@@ -138,7 +138,20 @@ pub async fn login(
     }
     let xml = ar::authn_request_xml(&request_id, now, idp_sso_url, &acs_url, &entity_id);
     let encoded = ar::deflate_base64(&xml);
-    let query = ar::redirect_query(&encoded, &relay_state, None);
+    let query = if saml.sign_authn_requests {
+        // SAML bindings §3.4.4.1: sign "SAMLRequest=..&RelayState=..&SigAlg=.." as sent.
+        match super::sp_key::sp_key(&state, &org).await {
+            Ok(key) => {
+                let signed =
+                    ar::redirect_query(&encoded, &relay_state, Some(super::sp_key::SIG_ALG));
+                let signature = key.sign(signed.as_bytes());
+                ar::with_signature(signed, &signature)
+            }
+            Err(e) => return render(&req, &unavailable(e)),
+        }
+    } else {
+        ar::redirect_query(&encoded, &relay_state, None)
+    };
     HttpResponse::Found()
         .insert_header((header::LOCATION, ar::redirect_url(idp_sso_url, &query)))
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -5,8 +5,8 @@
 use quick_xml::escape::escape;
 
 use crate::domain::OrgId;
-use crate::portal::error::ApiResult;
-use crate::sso::sp_urls;
+use crate::portal::error::{ApiError, ApiResult};
+use crate::sso::{load_config, sp_urls};
 use crate::startup::AppState;
 
 pub const CONTENT_TYPE: &str = "application/samlmetadata+xml";
@@ -35,11 +35,23 @@ pub fn sp_metadata_xml(entity_id: &str, acs_url: &str, signing_cert_b64: Option<
     )
 }
 
-/// This org's metadata. AuthnRequests are not signed yet (`sign_authn_requests` is refused
-/// when saved), so no SP certificate is published.
+/// This org's metadata, with its SP signing certificate when it signs AuthnRequests.
 pub async fn sp_metadata_for(state: &AppState, org: &OrgId) -> ApiResult<String> {
     let (entity_id, acs_url) = sp_urls(&state.settings, org);
-    Ok(sp_metadata_xml(&entity_id, &acs_url, None))
+    let signs = load_config(&state.store, org)
+        .await?
+        .and_then(|l| l.config.saml)
+        .is_some_and(|s| s.sign_authn_requests);
+    let cert = if signs {
+        let key = super::sp_key::sp_key(state, org).await.map_err(|e| {
+            tracing::error!(error = %e, "SP signing key unavailable");
+            ApiError::internal()
+        })?;
+        Some(key.certificate_b64())
+    } else {
+        None
+    };
+    Ok(sp_metadata_xml(&entity_id, &acs_url, cert.as_deref()))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod idp_metadata;
 pub mod login;
 pub mod metadata;
 pub mod response;
+pub mod sp_key;
 pub mod test_idp;
 pub mod xml;
 

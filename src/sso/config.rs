@@ -245,9 +245,6 @@ pub fn validate_saml(saml: &mut SamlConfig, now: Millis) -> Result<(), ConfigErr
             "saml.idp_sso_url must be an http(s) URL",
         ));
     }
-    if saml.sign_authn_requests {
-        return Err(invalid("unsupported_setting", "sign_authn_requests is not supported yet: leave it false (IdPs accept unsigned AuthnRequests over HTTP-Redirect by default)"));
-    }
     if saml.idp_certificates.is_empty() {
         return Err(invalid("missing_signing_certificate", "a SAML configuration needs at least one IdP signing certificate: axid never accepts an unsigned assertion"));
     }

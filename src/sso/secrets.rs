@@ -67,18 +67,26 @@ fn load_or_create(path: &PathBuf) -> Result<Aes256Gcm, String> {
         std::fs::create_dir_all(parent)
             .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
+    // Write a private temporary file, then link it into place: the link either creates the
+    // complete key file or fails because another process already did (then use theirs).
+    let tmp = path.with_extension(format!("tmp{}", hex::encode(&key[..4])));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(mut file) => {
-            std::io::Write::write_all(&mut file, B64.encode(key).as_bytes())
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let mut file = options
+        .open(&tmp)
+        .map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    std::io::Write::write_all(&mut file, B64.encode(key).as_bytes())
+        .and_then(|_| file.sync_all())
+        .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => {
             tracing::warn!(path = %path.display(), "generated the SSO data key file; back it up with the database");
             decode_key(&B64.encode(key))
         }
-        // Another replica or worker created it first: use theirs.
         Err(_) => decode_key(
             &std::fs::read_to_string(path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?,

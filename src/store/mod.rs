@@ -16,7 +16,7 @@ pub use audit::{AuditEvent, NewAuditEvent};
 pub use credentials::{CredentialKind, CredentialRecord, NewCredential, PresentedCredential};
 pub use oidc_flows::{NewOidcFlow, OidcFlowRecord};
 pub use orgs::{LicenseRecord, OrgPatch, OrgRecord};
-pub use saml::SamlFlow;
+pub use saml::{SamlFlow, SpKeyRecord};
 pub use sessions::{NewSession, SessionRecord};
 pub use sso_configs::SsoConfigRecord;
 pub use sso_users::{NewJitUser, SsoUserRecord};

@@ -1,4 +1,5 @@
-//! SAML flows (outstanding AuthnRequest ids), the assertion replay store, the SSO audit feed.
+//! SAML flows (outstanding AuthnRequest ids), the assertion replay store, SP signing keys
+//! and the SSO audit feed.
 
 use super::{Store, StoreResult};
 use crate::clock::Millis;
@@ -82,6 +83,44 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(())
+    }
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SpKeyRecord {
+    pub private_key_enc: String,
+    pub certificate_pem: String,
+}
+
+impl Store {
+    pub async fn get_sp_key(&self, org: &OrgId) -> StoreResult<Option<SpKeyRecord>> {
+        Ok(sqlx::query_as(
+            "SELECT private_key_enc, certificate_pem FROM sso_sp_keys WHERE org_id = $1",
+        )
+        .bind(org.as_str())
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Stores the org's SP key unless another replica stored one first; returns the kept one.
+    pub async fn put_sp_key_once(
+        &self,
+        org: &OrgId,
+        private_key_enc: &str,
+        certificate_pem: &str,
+        now: Millis,
+    ) -> StoreResult<Option<SpKeyRecord>> {
+        sqlx::query(
+            "INSERT INTO sso_sp_keys (org_id, private_key_enc, certificate_pem, created_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (org_id) DO NOTHING",
+        )
+        .bind(org.as_str())
+        .bind(private_key_enc)
+        .bind(certificate_pem)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        self.get_sp_key(org).await
     }
 }
 

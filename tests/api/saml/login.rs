@@ -215,7 +215,14 @@ async fn a_flow_answers_one_response_only(app: TestApp) {
 
 async fn an_assertion_accepted_by_one_replica_is_a_replay_on_another(app: TestApp) {
     configured(&app, "acme", json!({"allow_idp_initiated": true})).await;
-    let replica = spawn_replica(&app, &[("SSO_FETCH_ALLOW_PRIVATE", "true")]).await;
+    let replica = spawn_replica(
+        &app,
+        &[
+            ("SSO_FETCH_ALLOW_PRIVATE", "true"),
+            ("SSO_DATA_KEY", TEST_DATA_KEY),
+        ],
+    )
+    .await;
     // Both replicas share PUBLIC_URL semantics through the org's own URLs on each.
     let spec = spec_for(&app, "acme", None, "alice@acme.com");
     let signed = idp().response_b64(&spec).unwrap();

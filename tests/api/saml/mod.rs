@@ -1,11 +1,13 @@
 //! SAML SSO over real HTTP: configuration API, SP-initiated and IdP-initiated logins with a
 //! Rust-scripted IdP, the attack corpus, random input, and real peer IdPs (samlify, pysaml2).
 
+mod attack_corpus;
 mod attacks;
 mod config_api;
 mod login;
 mod peers;
 mod random_input;
+mod signed_requests;
 
 use std::io::Read;
 
@@ -22,6 +24,8 @@ pub const IDP2_CERT: &str = include_str!("../../fixtures/saml/idp2.crt");
 pub const ATTACKER_KEY: &str = include_str!("../../fixtures/saml/attacker.key");
 pub const ATTACKER_CERT: &str = include_str!("../../fixtures/saml/attacker.crt");
 pub const IDP_ENTITY: &str = "https://idp.example.test/";
+/// base64 of 32 bytes: the SSO data key of test apps.
+pub const TEST_DATA_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
 /// Runs an async test on SQLite and PostgreSQL with server-side fetches to loopback allowed.
 #[macro_export]
@@ -44,7 +48,15 @@ macro_rules! saml_both_dbs {
 }
 
 pub async fn saml_app(db: Db) -> Option<TestApp> {
-    spawn_app_with(db, &[("SSO_FETCH_ALLOW_PRIVATE", "true")]).await
+    // A fixed data key, so PostgreSQL tests do not share a generated key file.
+    spawn_app_with(
+        db,
+        &[
+            ("SSO_FETCH_ALLOW_PRIVATE", "true"),
+            ("SSO_DATA_KEY", TEST_DATA_KEY),
+        ],
+    )
+    .await
 }
 
 pub fn sp_entity(app: &TestApp, org: &str) -> String {
