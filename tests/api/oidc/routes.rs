@@ -115,6 +115,29 @@ pub async fn last_reason(app: &TestApp) -> String {
 async fn a_login_over_http_issues_a_session_with_mapped_roles(app: TestApp) {
     let idp = FakeProvider::start().await;
     configured(&app, &idp.issuer, CLIENT_ID, CLIENT_SECRET).await;
+    let start = new_client()
+        .get(app.url(&format!("/auth/oidc/{ORG}/login")))
+        .send()
+        .await
+        .unwrap();
+    let location = url::Url::parse(start.headers()["location"].to_str().unwrap()).unwrap();
+    let q: std::collections::HashMap<_, _> = location.query_pairs().into_owned().collect();
+    assert_eq!(q["code_challenge_method"], "S256");
+    assert!(q["state"].len() >= 43 && q["nonce"].len() >= 43 && q["state"] != q["nonce"]);
+    assert_eq!(
+        q["redirect_uri"],
+        app.url(&format!("/auth/oidc/{ORG}/callback"))
+    );
+    let cookie = start.headers()["set-cookie"].to_str().unwrap().to_owned();
+    for part in [
+        "axid_oidc_flow=",
+        "HttpOnly",
+        "SameSite=Lax",
+        "Path=/auth/oidc/acme/",
+        "Max-Age=600",
+    ] {
+        assert!(cookie.contains(part), "{cookie}");
+    }
     let (browser, url) = to_callback(&app, None).await;
     let res = call(&browser, &url).await;
     assert_eq!(res.status(), 303);
