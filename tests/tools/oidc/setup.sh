@@ -8,8 +8,9 @@ TOOLS="${AXID_TOOLS_DIR:-$HOME/.cache/axid-tools}"
 DIR="$TOOLS/oidc-node"
 VERSION=9.13.3
 if ! command -v npm >/dev/null 2>&1; then
-  echo "npm is missing: install Node.js 20+ (Debian: apt-get install -y nodejs npm)" >&2
-  exit 1
+  echo "installing nodejs and npm (Debian packages)"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq nodejs npm >/dev/null; fi
 fi
 mkdir -p "$DIR"
 if [ "$(cd "$DIR" && node -p "try{require('oidc-provider/package.json').version}catch(e){''}" 2>/dev/null)" = "$VERSION" ]; then
