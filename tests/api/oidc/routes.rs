@@ -369,7 +369,45 @@ async fn a_flow_started_on_one_replica_completes_on_another_once(app: TestApp) {
     assert_eq!(last_reason(&app).await, "state_replayed");
 }
 
+async fn disabled_configurations_and_suspended_orgs_refuse_logins(app: TestApp) {
+    let idp = FakeProvider::start().await;
+    configured(&app, &idp.issuer, CLIENT_ID, CLIENT_SECRET).await;
+    let (browser, url) = to_callback(&app, None).await;
+    let off = app
+        .client
+        .patch(app.url("/api/v1/sso/config"))
+        .json(&json!({"enabled": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(off.status(), 200);
+    assert_refused(call(&browser, &url).await, 404, "not_configured").await;
+    assert_eq!(last_reason(&app).await, "not_configured");
+    let login = new_client()
+        .get(app.url(&format!("/auth/oidc/{ORG}/login")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 404);
+    let unknown = new_client()
+        .get(app.url("/auth/oidc/nobody/callback?state=x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    let suspend = app
+        .admin(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/admin/organizations/{ORG}"),
+            Some(json!({"status": "suspended"})),
+        )
+        .await;
+    assert_eq!(suspend.status(), 200);
+    assert_refused(call(&browser, &url).await, 403, "org_suspended").await;
+}
+
 oidc_both_dbs!(
+    disabled_configurations_and_suspended_orgs_refuse_logins,
     a_flow_started_on_one_replica_completes_on_another_once,
     a_login_over_http_issues_a_session_with_mapped_roles,
     every_refusal_is_a_4xx_with_its_reason_in_the_audit_feed,
