@@ -3,6 +3,7 @@
 
 mod core_flow;
 mod fake_provider;
+mod http_support;
 mod real_provider;
 mod routes;
 

@@ -9,7 +9,9 @@ use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use super::routes::{assert_refused, call, configured, last_reason, oidc_events, to_callback, ORG};
+use super::http_support::{
+    assert_refused, call, configured, last_reason, oidc_events, to_callback, ORG,
+};
 use crate::helpers::{json_of, TestApp};
 use crate::oidc_both_dbs;
 
