@@ -75,6 +75,8 @@ fn kid(i: usize) -> String {
 
 impl FakeProvider {
     pub async fn start() -> Self {
+        // Keys are generated before serving: never inside a request axid times out on.
+        tokio::task::spawn_blocking(keys).await.expect("keys");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let issuer = format!(
             "http://127.0.0.1:{}",
