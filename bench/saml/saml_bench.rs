@@ -1,7 +1,8 @@
 //! SAML benchmark driver (run by bench/saml/run.sh, not in CI):
 //!   gen DIR N      write N Okta-shaped signed responses (base64, unsolicited) and the cert
 //!   validate DIR   µs per full in-process validation (every check), one thread
-//!   acs N C        ACS logins per second end to end over HTTP on a fresh SQLite database,
+//!   acs N C        ACS logins per second end to end over HTTP on a fresh SQLite database
+//!                  (pool of DB_CONNS connections, default 1: SQLite has one writer),
 //!                  IdP-initiated with unique assertion ids (the replay store is exercised)
 
 use std::net::TcpListener;
@@ -102,7 +103,10 @@ async fn acs(n: usize, concurrency: usize) {
             "SSO_DATA_KEY",
             "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into(),
         ),
-        ("DATABASE_MAX_CONNECTIONS", "8".into()),
+        (
+            "DATABASE_MAX_CONNECTIONS",
+            std::env::var("DB_CONNS").unwrap_or_else(|_| "1".into()),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

@@ -16,11 +16,10 @@ use crate::config::Secret;
 use crate::domain::OrgId;
 use crate::portal::request_meta::client_ip_text;
 use crate::saml::login::unknown_org;
-use crate::saml::response::FixSide;
 use crate::sso::config::{OidcConfig, Protocol, SsoConfig};
-use crate::sso::failure::{record_outcome, render, SsoFailure};
+use crate::sso::failure::{record_outcome, render, FixSide, SsoFailure};
 use crate::sso::login::{complete_login, FederatedIdentity};
-use crate::sso::{load_config, LoadedConfig};
+use crate::sso::{load_org_config, LoadedConfig};
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -59,15 +58,13 @@ type Refusal = (Option<OrgId>, SsoFailure);
 /// The active organization and its enabled OIDC configuration.
 async fn oidc_org(state: &AppState, tenant: &str) -> Result<(OrgId, LoadedConfig), Refusal> {
     let org = OrgId::parse(tenant).map_err(|_| (None, unknown_org()))?;
-    let record = state
-        .store
-        .get_org(&org)
+    let found = load_org_config(&state.store, &org)
         .await
         .map_err(|e| (None, unavailable(e)))?;
-    let Some(record) = record else {
+    let Some((status, loaded)) = found else {
         return Err((None, unknown_org()));
     };
-    if record.status != "active" {
+    if status != "active" {
         let suspended = SsoFailure::new(
             StatusCode::FORBIDDEN,
             "org_suspended",
@@ -76,9 +73,6 @@ async fn oidc_org(state: &AppState, tenant: &str) -> Result<(OrgId, LoadedConfig
         );
         return Err((Some(org), suspended));
     }
-    let loaded = load_config(&state.store, &org)
-        .await
-        .map_err(|e| (Some(org.clone()), unavailable(e)))?;
     match loaded {
         Some(l)
             if l.config.enabled

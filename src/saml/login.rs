@@ -8,10 +8,9 @@ use serde::Deserialize;
 use super::authn_request as ar;
 use super::metadata::{sp_metadata_for, CONTENT_TYPE};
 use crate::domain::OrgId;
-use crate::saml::response::FixSide;
-use crate::sso::failure::{render, SsoFailure};
+use crate::sso::failure::{render, FixSide, SsoFailure};
 use crate::sso::login::safe_return_to;
-use crate::sso::{load_config, sp_urls, LoadedConfig};
+use crate::sso::{load_org_config, sp_urls, LoadedConfig};
 use crate::startup::AppState;
 
 pub fn unknown_org() -> SsoFailure {
@@ -43,15 +42,13 @@ pub async fn saml_org(
     tenant: &str,
 ) -> Result<(OrgId, LoadedConfig), (Option<OrgId>, SsoFailure)> {
     let org = OrgId::parse(tenant).map_err(|_| (None, unknown_org()))?;
-    let record = state
-        .store
-        .get_org(&org)
+    let found = load_org_config(&state.store, &org)
         .await
         .map_err(|e| (None, unavailable(e)))?;
-    let Some(record) = record else {
+    let Some((status, loaded)) = found else {
         return Err((None, unknown_org()));
     };
-    if record.status != "active" {
+    if status != "active" {
         let failure = SsoFailure::new(
             StatusCode::FORBIDDEN,
             "org_suspended",
@@ -60,9 +57,6 @@ pub async fn saml_org(
         );
         return Err((Some(org), failure));
     }
-    let loaded = load_config(&state.store, &org)
-        .await
-        .map_err(|e| (Some(org.clone()), unavailable(e)))?;
     match loaded {
         Some(l)
             if l.config.enabled

@@ -8,6 +8,7 @@ pub mod login;
 pub mod metadata;
 pub mod response;
 pub mod sp_key;
+#[doc(hidden)]
 pub mod test_idp;
 pub mod xml;
 

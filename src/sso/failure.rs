@@ -7,9 +7,19 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 
 use crate::domain::OrgId;
-use crate::saml::response::FixSide;
 use crate::startup::AppState;
 use crate::store::NewAuditEvent;
+
+/// Which side has to act so the next login works (CONTRACT.md §2, browser-flow errors).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixSide {
+    /// The identity provider's configuration (or whoever sent the response).
+    IdentityProvider,
+    /// This service's SSO configuration, set by the organization's admin.
+    ServiceConfiguration,
+    /// Nothing to fix: the user should start the login again.
+    User,
+}
 
 /// One refused login, as the browser and the audit feed see it.
 #[derive(Debug, Clone)]

@@ -7,12 +7,11 @@ use actix_web::HttpResponse;
 use serde_json::json;
 
 use super::config::SsoConfig;
-use super::failure::SsoFailure;
+use super::failure::{FixSide, SsoFailure};
 use crate::domain::OrgId;
 use crate::portal::session_cookie::session_cookie;
 use crate::portal::sessions::{issue_session, SessionPrincipal};
 use crate::roles::{resolve_roles, RoleResolution};
-use crate::saml::response::FixSide;
 use crate::startup::AppState;
 use crate::store::{NewJitUser, SsoUserRecord, StoreError};
 

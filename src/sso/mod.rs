@@ -84,21 +84,36 @@ impl SsoRuntime {
 /// Reads and parses the org's configuration; a stored row that no longer parses is
 /// reported as absent (and logged), never as a 500.
 pub async fn load_config(store: &Store, org: &OrgId) -> StoreResult<Option<LoadedConfig>> {
-    let Some(record) = store.get_sso_config(org).await? else {
-        return Ok(None);
-    };
+    Ok(store
+        .get_sso_config(org)
+        .await?
+        .and_then(|record| parse_record(org, record)))
+}
+
+/// The org's status and parsed configuration in one query; None when the org is unknown.
+pub async fn load_org_config(
+    store: &Store,
+    org: &OrgId,
+) -> StoreResult<Option<(String, Option<LoadedConfig>)>> {
+    Ok(store
+        .get_org_sso(org)
+        .await?
+        .map(|(status, record)| (status, record.and_then(|r| parse_record(org, r)))))
+}
+
+fn parse_record(org: &OrgId, record: crate::store::SsoConfigRecord) -> Option<LoadedConfig> {
     match serde_json::from_str::<serde_json::Value>(&record.config)
         .map_err(|e| e.to_string())
         .and_then(|v| SsoConfig::from_json(v).map_err(|e| e.message))
     {
-        Ok(config) => Ok(Some(LoadedConfig {
+        Ok(config) => Some(LoadedConfig {
             config,
             updated_at: record.updated_at,
             created_at: record.created_at,
-        })),
+        }),
         Err(e) => {
             tracing::error!(org = %org, error = %e, "stored SSO configuration does not parse");
-            Ok(None)
+            None
         }
     }
 }

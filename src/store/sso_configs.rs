@@ -104,4 +104,46 @@ impl Store {
             .await?;
         Ok(done.rows_affected() == 1)
     }
+
+    /// The org's status and SSO configuration in one round trip (the browser SSO routes need
+    /// both on every request); None when the org does not exist.
+    pub async fn get_org_sso(
+        &self,
+        org: &OrgId,
+    ) -> StoreResult<Option<(String, Option<SsoConfigRecord>)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            status: String,
+            protocol: Option<String>,
+            enabled: Option<i64>,
+            enforce_sso: Option<i64>,
+            config: Option<String>,
+            created_at: Option<Millis>,
+            updated_at: Option<Millis>,
+        }
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT o.status, c.protocol, CAST(CASE WHEN c.enabled THEN 1 ELSE 0 END AS BIGINT) AS enabled, \
+             CAST(CASE WHEN c.enforce_sso THEN 1 ELSE 0 END AS BIGINT) AS enforce_sso, c.config, c.created_at, c.updated_at \
+             FROM organizations o LEFT JOIN sso_configs c ON c.org_id = o.org_id WHERE o.org_id = $1",
+        )
+        .bind(org.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|r| {
+            let config = match (r.protocol, r.config, r.created_at, r.updated_at) {
+                (Some(protocol), Some(config), Some(created_at), Some(updated_at)) => {
+                    Some(SsoConfigRecord {
+                        protocol,
+                        enabled: r.enabled.unwrap_or(0) != 0,
+                        enforce_sso: r.enforce_sso.unwrap_or(0) != 0,
+                        config,
+                        created_at,
+                        updated_at,
+                    })
+                }
+                _ => None,
+            };
+            (r.status, config)
+        }))
+    }
 }

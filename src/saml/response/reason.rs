@@ -1,16 +1,7 @@
 //! Why a SAML response was refused: one variant per check, each with a stable snake_case
 //! code (audit feed, metrics, error page) and the side that must fix it.
 
-/// Which side has to act so the next login works (CONTRACT.md §2, browser-flow errors).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FixSide {
-    /// The identity provider's configuration (or whoever sent the response).
-    IdentityProvider,
-    /// This service's SSO configuration, set by the organization's admin.
-    ServiceConfiguration,
-    /// Nothing to fix: the user should start the login again.
-    User,
-}
+pub use crate::sso::failure::FixSide;
 
 macro_rules! rejections {
     ($($variant:ident => $code:literal, $side:ident, $msg:literal;)*) => {

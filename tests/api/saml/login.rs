@@ -280,4 +280,21 @@ async fn unknown_or_unconfigured_organizations_get_a_4xx_never_a_500(app: TestAp
     assert_refused(res, 404, "sso_not_configured").await;
     let res = post_response(&app, "nosuch", "PHIvPg==", None).await;
     assert_refused(res, 404, "unknown_organization").await;
+    // A suspended organization cannot run SSO (CONTRACT.md §3).
+    configured(&app, "acme", json!({"allow_idp_initiated": true})).await;
+    let res = app
+        .admin(
+            reqwest::Method::PATCH,
+            "/api/v1/admin/organizations/acme",
+            Some(json!({"status": "suspended"})),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let spec = spec_for(&app, "acme", None, "alice@acme.com");
+    assert_refused(
+        login_with(&app, "acme", &spec, None).await,
+        403,
+        "org_suspended",
+    )
+    .await;
 }
