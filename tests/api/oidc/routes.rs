@@ -233,6 +233,16 @@ async fn configuration_runs_discovery_and_keeps_the_secret_write_only(app: TestA
     for name in ["oidc_client_secret", "oidc_discovery", "oidc_jwks"] {
         assert!(names.contains(&name), "{test}");
     }
+    let avail = json_of(
+        app.get(&format!("/api/v1/auth/sso/availability?org_id={ORG}"))
+            .await,
+    )
+    .await;
+    assert_eq!(avail["protocol"], "oidc");
+    assert_eq!(
+        avail["login_url"],
+        app.url(&format!("/auth/oidc/{ORG}/login"))
+    );
     let read = json_of(app.get("/api/v1/sso/config").await).await;
     assert_eq!(read["oidc"]["client_secret_set"], true);
     assert_eq!(read["oidc"]["issuer"], idp.issuer);
