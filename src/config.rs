@@ -82,6 +82,17 @@ pub struct Settings {
     pub log_json: bool,
     /// Days the SCIM request log keeps its entries (SCIM_REQUEST_LOG_RETENTION_DAYS, default 30).
     pub scim_log_retention_days: i64,
+    /// AES-256-GCM data key (base64 of 32 bytes) for SSO secrets and SP private keys.
+    pub sso_data_key: Option<Secret>,
+    /// Where the generated data key lives when `SSO_DATA_KEY` is unset (community mode).
+    pub sso_data_key_file: Option<String>,
+    /// Lets server-side fetches (IdP metadata, OIDC discovery) reach private, loopback and
+    /// link-local addresses and plain http. Off by default; tests turn it on.
+    pub sso_fetch_allow_private: bool,
+    /// Lets OIDC providers be reached over plain http. Off by default; tests turn it on.
+    pub oidc_allow_http: bool,
+    /// An unknown `kid` refetches an organization's JWKS at most once per this many seconds.
+    pub oidc_jwks_min_refetch_secs: i64,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/axid.db";
@@ -124,6 +135,11 @@ impl Settings {
             smtp: parse_smtp(&get)?,
             log_json: get("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
             scim_log_retention_days: parse_num(&get, "SCIM_REQUEST_LOG_RETENTION_DAYS", 30)?,
+            sso_data_key: get("SSO_DATA_KEY").map(Secret::new),
+            sso_data_key_file: get("SSO_DATA_KEY_FILE"),
+            sso_fetch_allow_private: parse_flag(&get, "SSO_FETCH_ALLOW_PRIVATE"),
+            oidc_allow_http: parse_flag(&get, "OIDC_ALLOW_HTTP"),
+            oidc_jwks_min_refetch_secs: parse_num(&get, "OIDC_JWKS_MIN_REFETCH_SECS", 30)?,
         };
         settings.validate()?;
         Ok(settings)
@@ -143,6 +159,14 @@ impl Settings {
         {
             return Err("ADMIN_API_KEY must be at least 16 characters".into());
         }
+        if self.sso_data_key.is_none()
+            && self.sso_data_key_file.is_none()
+            && self.deployment_mode != DeploymentMode::Community
+        {
+            return Err(
+                "SSO_DATA_KEY (or SSO_DATA_KEY_FILE) is required outside community mode: it encrypts SSO secrets at rest".into(),
+            );
+        }
         if self.session_idle_timeout_secs <= 0 || self.session_absolute_timeout_secs <= 0 {
             return Err("session timeouts must be positive".into());
         }
@@ -151,6 +175,9 @@ impl Settings {
         }
         if self.login_rate_limit_per_minute <= 0 {
             return Err("LOGIN_RATE_LIMIT_PER_MINUTE must be positive".into());
+        }
+        if !(1..=3_600).contains(&self.oidc_jwks_min_refetch_secs) {
+            return Err("OIDC_JWKS_MIN_REFETCH_SECS must be between 1 and 3600".into());
         }
         Ok(())
     }
@@ -183,6 +210,10 @@ fn parse_num<T: std::str::FromStr>(
             .parse()
             .map_err(|_| format!("{name}={text:?} is not a valid number")),
     }
+}
+
+fn parse_flag(get: &impl Fn(&str) -> Option<String>, name: &str) -> bool {
+    get(name).is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
 }
 
 fn parse_proxies(text: Option<&str>) -> Result<Vec<IpAddr>, String> {

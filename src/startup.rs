@@ -25,6 +25,9 @@ pub struct AppState {
     pub mailer: Mailer,
     pub metrics: Metrics,
     pub scim_log: scim::log::ScimLog,
+    pub sso: crate::sso::SsoRuntime,
+    /// OIDC discovery and JWKS caches and the outbound client (per replica).
+    pub oidc: crate::oidc::login::OidcRuntime,
 }
 
 pub struct Application {
@@ -74,6 +77,8 @@ impl Application {
             clock.clone(),
             settings.scim_log_retention_days,
         );
+        let sso = crate::sso::SsoRuntime::new(&settings)?;
+        let oidc = crate::oidc::login::OidcRuntime::from_settings(&settings);
         let state = web::Data::new(AppState {
             store,
             settings,
@@ -81,6 +86,8 @@ impl Application {
             mailer,
             metrics,
             scim_log,
+            sso,
+            oidc,
         });
         let server = run(listener, state.clone())?;
         tokio::spawn(housekeeping(state.clone()));
@@ -123,6 +130,8 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> Result<Server, Stri
             .configure(scim::configure)
             .configure(scim::portal_api::configure)
             .configure(portal::configure)
+            .configure(crate::saml::configure)
+            .configure(crate::oidc::routes::configure)
             .default_service(web::to(portal::api_not_found))
     })
     .listen(listener)
@@ -144,6 +153,9 @@ async fn housekeeping(state: web::Data<AppState>) {
             tracing::debug!(error = %e, "session cleanup skipped");
         }
         let _ = state.store.delete_reset_tokens_before(now).await;
+        // Ended OIDC flows stay an hour, so a late replay is still named as one.
+        let _ = state.store.delete_oidc_flows_before(now - 3_600_000).await;
+        let _ = state.store.delete_expired_saml_state(now).await;
         portal::rate_limit::prune(&state).await;
         if state.settings.is_sqlite() {
             if let Err(e) = state.store.sqlite_optimize().await {

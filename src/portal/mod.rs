@@ -43,6 +43,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .post(admin::put_license)
                     .delete(admin::delete_license),
             )
+            .configure(crate::sso::api::routes)
             .service(web::resource("/auth/login").post(auth::login))
             .service(web::resource("/auth/logout").post(auth::logout))
             .service(web::resource("/auth/session").get(auth::current_session))

@@ -6,12 +6,15 @@ mod credentials;
 mod dir_query;
 mod dir_tx;
 mod directory;
+mod oidc_flows;
 mod orgs;
 mod rate_limit;
 mod reset_tokens;
+mod saml;
 mod scim_log;
 mod sessions;
 mod sso_configs;
+mod sso_users;
 
 pub use audit::{AuditEvent, NewAuditEvent};
 pub use credentials::{CredentialKind, CredentialRecord, NewCredential, PresentedCredential};
@@ -20,10 +23,13 @@ pub use dir_tx::DirTx;
 pub use directory::{
     GroupRecord, GroupWrite, IndexValue, MemberRow, UserGroupRow, UserRecord, UserWrite,
 };
+pub use oidc_flows::{NewOidcFlow, OidcFlowRecord};
 pub use orgs::{LicenseRecord, OrgPatch, OrgRecord};
+pub use saml::{SamlFlow, SpKeyRecord};
 pub use scim_log::{ScimLogRecord, ScimRequestRow};
 pub use sessions::{NewSession, SessionRecord};
 pub use sso_configs::SsoConfigRecord;
+pub use sso_users::{NewJitUser, SsoUserRecord};
 
 use std::str::FromStr;
 use std::time::Duration;

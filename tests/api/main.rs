@@ -7,6 +7,8 @@ mod admin;
 mod auth;
 mod credentials;
 mod database_outage;
+mod oidc;
 mod ops;
 mod password_reset;
 mod scim;
+mod saml;

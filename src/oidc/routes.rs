@@ -1,0 +1,305 @@
+//! `GET /auth/oidc/{tenantID}/login` and `GET /auth/oidc/{tenantID}/callback` (CONTRACT.md
+//! §8). Handlers stay short: find the organization's enabled OIDC configuration, call the
+//! core (`login::begin`, `login::finish`), then the after-login path shared with SAML. Every
+//! refusal is a 4xx (502 when the provider fails, 503 when the database does) with the
+//! error page of §2 and an audit event carrying the typed reason; never a session cookie.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::json;
+
+use super::claims::{ClaimMapping, ClaimPolicy, Provider};
+use super::flow::{binding_cookie, redirect_uri, FLOW_COOKIE};
+use super::login::{begin, finish, CallbackQuery, LoginError, RelyingParty};
+use super::reason::{FixSide as OidcSide, OidcReason};
+use crate::config::Secret;
+use crate::domain::OrgId;
+use crate::portal::request_meta::client_ip_text;
+use crate::saml::login::unknown_org;
+use crate::sso::config::{OidcConfig, Protocol, SsoConfig};
+use crate::sso::failure::{record_outcome, render, FixSide, SsoFailure};
+use crate::sso::login::{complete_login, FederatedIdentity};
+use crate::sso::{load_org_config, LoadedConfig};
+use crate::startup::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/auth/oidc/{tenant_id}")
+            .route("/login", web::get().to(login))
+            .route("/callback", web::get().to(callback)),
+    );
+}
+
+/// The refusal the browser and the audit feed see for a typed reason.
+pub fn failure_of(reason: OidcReason, detail: &str) -> SsoFailure {
+    let status = StatusCode::from_u16(reason.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let side = match reason.side() {
+        OidcSide::IdentityProvider => FixSide::IdentityProvider,
+        OidcSide::ThisService => FixSide::ServiceConfiguration,
+        OidcSide::Browser => FixSide::User,
+    };
+    SsoFailure::new(status, reason.code(), side, detail)
+}
+
+fn not_configured() -> SsoFailure {
+    failure_of(
+        OidcReason::NotConfigured,
+        "OpenID Connect single sign-on is not configured or not enabled for this organization",
+    )
+}
+
+fn unavailable(e: impl std::fmt::Display) -> SsoFailure {
+    tracing::warn!(error = %e, "OIDC flow: dependency unavailable");
+    SsoFailure::service_unavailable()
+}
+
+type Refusal = (Option<OrgId>, SsoFailure);
+
+/// The active organization and its enabled OIDC configuration.
+async fn oidc_org(state: &AppState, tenant: &str) -> Result<(OrgId, LoadedConfig), Refusal> {
+    let org = OrgId::parse(tenant).map_err(|_| (None, unknown_org()))?;
+    let found = load_org_config(&state.store, &org)
+        .await
+        .map_err(|e| (None, unavailable(e)))?;
+    let Some((status, loaded)) = found else {
+        return Err((None, unknown_org()));
+    };
+    if status != "active" {
+        let suspended = SsoFailure::new(
+            StatusCode::FORBIDDEN,
+            "org_suspended",
+            FixSide::ServiceConfiguration,
+            "the organization is suspended",
+        );
+        return Err((Some(org), suspended));
+    }
+    match loaded {
+        Some(l)
+            if l.config.enabled
+                && l.config.protocol == Protocol::Oidc
+                && l.config.oidc.is_some() =>
+        {
+            Ok((org, l))
+        }
+        _ => Err((Some(org), not_configured())),
+    }
+}
+
+/// What a relying party borrows from: the decrypted secret, the claim names, the callback.
+struct Parts {
+    secret: Secret,
+    mapping: ClaimMapping,
+    provider: Provider,
+    redirect_uri: String,
+}
+
+impl Parts {
+    fn of(
+        state: &AppState,
+        org: &OrgId,
+        cfg: &SsoConfig,
+        oidc: &OidcConfig,
+    ) -> Result<Self, SsoFailure> {
+        let secret = oidc
+            .client_secret_enc
+            .as_deref()
+            .map(|enc| state.sso.keyring.decrypt(enc))
+            .transpose()
+            .map_err(unavailable)?
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .ok_or_else(not_configured)?;
+        let provider = Provider::parse(&cfg.provider);
+        Ok(Self {
+            secret: Secret::new(secret),
+            mapping: ClaimMapping::with_overrides(provider, &oidc.claim_mapping),
+            provider,
+            redirect_uri: redirect_uri(&state.settings, org),
+        })
+    }
+
+    fn party<'a>(
+        &'a self,
+        org: &'a OrgId,
+        cfg: &'a SsoConfig,
+        oidc: &'a OidcConfig,
+    ) -> RelyingParty<'a> {
+        RelyingParty {
+            org,
+            issuer: &oidc.issuer,
+            client_id: &oidc.client_id,
+            client_secret: &self.secret,
+            scopes: &oidc.scopes,
+            redirect_uri: &self.redirect_uri,
+            skew_secs: cfg.clock_skew_seconds,
+            claims: ClaimPolicy {
+                provider: self.provider,
+                mapping: &self.mapping,
+                allowed_email_domains: &cfg.allowed_email_domains,
+                issuer: &oidc.issuer,
+            },
+        }
+    }
+}
+
+fn query_value(req: &HttpRequest, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn binding_of(req: &HttpRequest) -> Option<String> {
+    req.cookie(FLOW_COOKIE).map(|c| c.value().to_owned())
+}
+
+/// `GET /login?return_to=`: 302 to the provider with state, nonce and PKCE S256.
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let (org, loaded) = match oidc_org(&state, &path).await {
+        Ok(found) => found,
+        Err((_, failure)) => return render(&req, &failure),
+    };
+    let cfg = &loaded.config;
+    let Some(oidc) = cfg.oidc.as_ref() else {
+        return render(&req, &not_configured());
+    };
+    let parts = match Parts::of(&state, &org, cfg, oidc) {
+        Ok(p) => p,
+        Err(failure) => return render(&req, &failure),
+    };
+    let return_to = query_value(&req, "return_to");
+    let binding = binding_of(&req);
+    let now = state.clock.now_ms();
+    let rp = parts.party(&org, cfg, oidc);
+    match begin(
+        &state.oidc,
+        &state.store,
+        &rp,
+        return_to.as_deref(),
+        binding.as_deref(),
+        now,
+    )
+    .await
+    {
+        Ok(started) => HttpResponse::Found()
+            .insert_header((header::LOCATION, started.authorization_url))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .cookie(binding_cookie(&org, started.binding, &state.settings))
+            .finish(),
+        Err(LoginError::Store(e)) => render(&req, &unavailable(e)),
+        Err(LoginError::Refused { reason, detail }) => {
+            let ip = client_ip_text(&req, &state.settings);
+            let failure = failure_of(reason, &detail);
+            let audit = json!({"stage": "login", "message": detail});
+            record_outcome(
+                &state,
+                &org,
+                "oidc",
+                Some(failure.code),
+                None,
+                &ip,
+                Some(audit),
+            )
+            .await;
+            render(&req, &failure)
+        }
+    }
+}
+
+/// `GET /callback?code=&state=`: exchange, verify, then the shared after-login path.
+pub async fn callback(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let ip = client_ip_text(&req, &state.settings);
+    let (org, loaded) = match oidc_org(&state, &path).await {
+        Ok(found) => found,
+        Err((org, failure)) => {
+            if let Some(org) = org {
+                record_outcome(&state, &org, "oidc", Some(failure.code), None, &ip, None).await;
+            }
+            return render(&req, &failure);
+        }
+    };
+    match complete(&req, &state, &org, &loaded.config, &ip).await {
+        Ok(response) => response,
+        Err((failure, principal)) => {
+            let audit = json!({"stage": "callback", "message": failure.message});
+            let principal = principal.as_deref();
+            record_outcome(
+                &state,
+                &org,
+                "oidc",
+                Some(failure.code),
+                principal,
+                &ip,
+                Some(audit),
+            )
+            .await;
+            render(&req, &failure)
+        }
+    }
+}
+
+async fn complete(
+    req: &HttpRequest,
+    state: &AppState,
+    org: &OrgId,
+    cfg: &SsoConfig,
+    ip: &str,
+) -> Result<HttpResponse, (SsoFailure, Option<String>)> {
+    let query = CallbackQuery::parse(req.query_string()).map_err(|r| {
+        (
+            failure_of(r, "the callback's query string is malformed"),
+            None,
+        )
+    })?;
+    let oidc = cfg.oidc.as_ref().ok_or_else(|| (not_configured(), None))?;
+    let parts = Parts::of(state, org, cfg, oidc).map_err(|f| (f, None))?;
+    let rp = parts.party(org, cfg, oidc);
+    let binding = binding_of(req);
+    let now = state.clock.now_ms();
+    let done = match finish(
+        &state.oidc,
+        &state.store,
+        &rp,
+        &query,
+        binding.as_deref(),
+        now,
+    )
+    .await
+    {
+        Ok(done) => done,
+        Err(LoginError::Store(e)) => return Err((unavailable(e), None)),
+        Err(LoginError::Refused { reason, detail }) => {
+            return Err((failure_of(reason, &detail), None))
+        }
+    };
+    let id = done.identity;
+    let identity = FederatedIdentity {
+        subject: id.subject.clone(),
+        email: id.email,
+        first_name: id.given_name,
+        last_name: id.family_name,
+        display_name: id.name,
+        groups: id.groups,
+    };
+    let success = complete_login(state, org, cfg, &identity, "oidc", &done.return_to)
+        .await
+        .map_err(|f| (f, Some(id.subject.clone())))?;
+    let detail = json!({"sub": id.subject, "user_id": success.user_id, "roles": success.roles});
+    record_outcome(
+        state,
+        org,
+        "oidc",
+        None,
+        Some(&success.user_name),
+        ip,
+        Some(detail),
+    )
+    .await;
+    Ok(success.response)
+}

@@ -1,0 +1,224 @@
+//! `POST /auth/saml/{tenantID}/callback`, the assertion consumer service (CONTRACT.md §7,
+//! SAML profiles §4.1.4.3): read the form within limits, take the flow named by RelayState,
+//! validate, refuse replays across replicas, then the shared after-login path.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use serde_json::json;
+
+use super::authn_request::relay_state_hash;
+use super::login::saml_org;
+use super::response::{validate, FixSide, Rejection, ValidationContext};
+use crate::domain::OrgId;
+use crate::portal::request_meta::client_ip_text;
+use crate::sso::config::SsoConfig;
+use crate::sso::failure::{record_outcome, render, SsoFailure};
+use crate::sso::login::{complete_login, safe_return_to, FederatedIdentity};
+use crate::sso::sp_urls;
+use crate::startup::AppState;
+
+/// The form may carry a 256 KiB response as base64 plus URL encoding and RelayState.
+const MAX_FORM_BYTES: usize = 1024 * 1024;
+
+pub fn failure_of(r: Rejection) -> SsoFailure {
+    let status = match r {
+        Rejection::Oversized => StatusCode::PAYLOAD_TOO_LARGE,
+        Rejection::MalformedEncoding
+        | Rejection::MalformedXml
+        | Rejection::DtdForbidden
+        | Rejection::NotAResponse => StatusCode::BAD_REQUEST,
+        _ => StatusCode::FORBIDDEN,
+    };
+    SsoFailure::new(status, r.code(), r.side(), r.message())
+}
+
+async fn read_form(
+    mut payload: web::Payload,
+) -> Result<(Option<String>, Option<String>), SsoFailure> {
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| {
+            SsoFailure::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_body",
+                FixSide::IdentityProvider,
+                "the request body could not be read",
+            )
+        })?;
+        if body.len() + chunk.len() > MAX_FORM_BYTES {
+            return Err(failure_of(Rejection::Oversized));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let mut response = None;
+    let mut relay = None;
+    for (key, value) in url::form_urlencoded::parse(&body) {
+        match key.as_ref() {
+            "SAMLResponse" if response.is_none() => response = Some(value.into_owned()),
+            "RelayState" if relay.is_none() => relay = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    Ok((response, relay))
+}
+
+fn first_value(identity: &super::response::AssertionIdentity, name: &str) -> Option<String> {
+    identity
+        .values(name)
+        .and_then(|v| v.first())
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The protocol-neutral identity, by the configured (or provider default) attribute names.
+pub fn federated_identity(
+    config: &SsoConfig,
+    identity: &super::response::AssertionIdentity,
+) -> FederatedIdentity {
+    let groups = identity
+        .values(&config.saml_attribute(4))
+        .map(|v| {
+            v.iter()
+                .map(|g| g.trim().to_owned())
+                .filter(|g| !g.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    FederatedIdentity {
+        subject: identity.name_id.clone(),
+        email: first_value(identity, &config.saml_attribute(0)),
+        first_name: first_value(identity, &config.saml_attribute(1)),
+        last_name: first_value(identity, &config.saml_attribute(2)),
+        display_name: first_value(identity, &config.saml_attribute(3)),
+        groups,
+    }
+}
+
+pub async fn callback(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> HttpResponse {
+    let ip = client_ip_text(&req, &state.settings);
+    let (org, loaded) = match saml_org(&state, &path).await {
+        Ok(found) => found,
+        Err((org, failure)) => {
+            if let Some(org) = org {
+                record_outcome(&state, &org, "saml", Some(failure.code), None, &ip, None).await;
+            }
+            return render(&req, &failure);
+        }
+    };
+    match consume(&state, &org, &loaded.config, &loaded, payload, &ip).await {
+        Ok(response) => response,
+        Err((failure, principal)) => {
+            record_outcome(
+                &state,
+                &org,
+                "saml",
+                Some(failure.code),
+                principal.as_deref(),
+                &ip,
+                None,
+            )
+            .await;
+            render(&req, &failure)
+        }
+    }
+}
+
+type Failed = (SsoFailure, Option<String>);
+
+async fn consume(
+    state: &AppState,
+    org: &OrgId,
+    config: &SsoConfig,
+    loaded: &crate::sso::LoadedConfig,
+    payload: web::Payload,
+    ip: &str,
+) -> Result<HttpResponse, Failed> {
+    let (response, relay) = read_form(payload).await.map_err(|f| (f, None))?;
+    let Some(encoded) = response else {
+        return Err((
+            SsoFailure::new(
+                StatusCode::BAD_REQUEST,
+                "missing_saml_response",
+                FixSide::IdentityProvider,
+                "the form has no SAMLResponse",
+            ),
+            None,
+        ));
+    };
+    let now = state.clock.now_ms();
+    let flow = match relay.as_deref().filter(|r| !r.is_empty() && r.len() <= 256) {
+        Some(r) => state
+            .store
+            .take_saml_flow(org, &relay_state_hash(r))
+            .await
+            .map_err(|_| (SsoFailure::service_unavailable(), None))?
+            .filter(|f| f.expires_at > now),
+        None => None,
+    };
+    // Unsolicited: a RelayState that is no flow of ours may be the IdP's deep link.
+    let return_to = match &flow {
+        Some(f) => f.return_to.clone(),
+        None => safe_return_to(relay.as_deref()),
+    };
+    let keys = state.sso.trusted_keys(org, loaded).map_err(|e| {
+        tracing::error!(error = %e, "configured IdP certificates do not load");
+        (failure_of(Rejection::UntrustedSignature), None)
+    })?;
+    let (sp_entity_id, acs_url) = sp_urls(&state.settings, org);
+    let idp_entity_id = config
+        .saml
+        .as_ref()
+        .and_then(|s| s.idp_entity_id.clone())
+        .unwrap_or_default();
+    let ctx = ValidationContext {
+        sp_entity_id: &sp_entity_id,
+        acs_url: &acs_url,
+        idp_entity_id: &idp_entity_id,
+        keys: &keys,
+        expected_request_id: flow.as_ref().map(|f| f.request_id.as_str()),
+        allow_unsolicited: config.allow_idp_initiated,
+        clock_skew_ms: config.clock_skew_seconds * 1000,
+        now,
+    };
+    // Defence in depth: a panic in a parser dependency becomes a 400, never a dead worker.
+    let validated =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| validate(&encoded, &ctx)))
+            .unwrap_or(Err(Rejection::MalformedXml))
+            .map_err(|r| (failure_of(r), None))?;
+    let name_id = Some(validated.identity.name_id.clone());
+    let fresh = state
+        .store
+        .remember_assertion(
+            org,
+            &validated.identity.assertion_id,
+            validated.replay_until,
+        )
+        .await
+        .map_err(|_| (SsoFailure::service_unavailable(), name_id.clone()))?;
+    if !fresh {
+        return Err((failure_of(Rejection::Replay), name_id));
+    }
+    let identity = federated_identity(config, &validated.identity);
+    let success = complete_login(state, org, config, &identity, "saml", &return_to)
+        .await
+        .map_err(|f| (f, name_id.clone()))?;
+    let detail = json!({"assertion_id": validated.identity.assertion_id, "roles": success.roles, "user_id": success.user_id,
+                        "idp_initiated": flow.is_none()});
+    record_outcome(
+        state,
+        org,
+        "saml",
+        None,
+        Some(&success.user_name),
+        ip,
+        Some(detail),
+    )
+    .await;
+    Ok(success.response)
+}

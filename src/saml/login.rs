@@ -1,0 +1,153 @@
+//! `GET /auth/saml/{tenantID}/metadata` and `/login` (CONTRACT.md §7): the SP metadata, and
+//! the redirect to the IdP with a fresh AuthnRequest whose id is stored with the flow.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::authn_request as ar;
+use super::metadata::{sp_metadata_for, CONTENT_TYPE};
+use crate::domain::OrgId;
+use crate::sso::failure::{render, FixSide, SsoFailure};
+use crate::sso::login::safe_return_to;
+use crate::sso::{load_org_config, sp_urls, LoadedConfig};
+use crate::startup::AppState;
+
+pub fn unknown_org() -> SsoFailure {
+    SsoFailure::new(
+        StatusCode::NOT_FOUND,
+        "unknown_organization",
+        FixSide::User,
+        "there is no organization with this id",
+    )
+}
+
+pub fn not_configured() -> SsoFailure {
+    SsoFailure::new(
+        StatusCode::NOT_FOUND,
+        "sso_not_configured",
+        FixSide::ServiceConfiguration,
+        "SAML single sign-on is not configured or not enabled for this organization",
+    )
+}
+
+fn unavailable(e: impl std::fmt::Display) -> SsoFailure {
+    tracing::warn!(error = %e, "SAML flow: dependency unavailable");
+    SsoFailure::service_unavailable()
+}
+
+/// The org (active) and its enabled SAML configuration, or the failure to show.
+pub async fn saml_org(
+    state: &AppState,
+    tenant: &str,
+) -> Result<(OrgId, LoadedConfig), (Option<OrgId>, SsoFailure)> {
+    let org = OrgId::parse(tenant).map_err(|_| (None, unknown_org()))?;
+    let found = load_org_config(&state.store, &org)
+        .await
+        .map_err(|e| (None, unavailable(e)))?;
+    let Some((status, loaded)) = found else {
+        return Err((None, unknown_org()));
+    };
+    if status != "active" {
+        let failure = SsoFailure::new(
+            StatusCode::FORBIDDEN,
+            "org_suspended",
+            FixSide::ServiceConfiguration,
+            "the organization is suspended",
+        );
+        return Err((Some(org), failure));
+    }
+    match loaded {
+        Some(l)
+            if l.config.enabled
+                && l.config.protocol == crate::sso::config::Protocol::Saml
+                && l.config.saml.is_some() =>
+        {
+            Ok((org, l))
+        }
+        _ => Err((Some(org), not_configured())),
+    }
+}
+
+pub async fn metadata(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let Ok(org) = OrgId::parse(&path) else {
+        return render(&req, &unknown_org());
+    };
+    match state.store.get_org(&org).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return render(&req, &unknown_org()),
+        Err(e) => return render(&req, &unavailable(e)),
+    }
+    match sp_metadata_for(&state, &org).await {
+        Ok(xml) => HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, CONTENT_TYPE))
+            .body(xml),
+        Err(_) => render(&req, &SsoFailure::service_unavailable()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    return_to: Option<String>,
+}
+
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<LoginQuery>,
+) -> HttpResponse {
+    let (org, loaded) = match saml_org(&state, &path).await {
+        Ok(found) => found,
+        Err((_, failure)) => return render(&req, &failure),
+    };
+    let Some(saml) = loaded.config.saml.as_ref() else {
+        return render(&req, &not_configured());
+    };
+    let Some(idp_sso_url) = saml.idp_sso_url.as_deref() else {
+        return render(&req, &not_configured());
+    };
+    let (entity_id, acs_url) = sp_urls(&state.settings, &org);
+    let now = state.clock.now_ms();
+    let request_id = ar::new_request_id();
+    let relay_state = ar::new_relay_state();
+    let return_to = safe_return_to(query.return_to.as_deref());
+    if let Err(e) = state
+        .store
+        .insert_saml_flow(
+            &org,
+            &ar::relay_state_hash(&relay_state),
+            &request_id,
+            &return_to,
+            now,
+            now + ar::FLOW_TTL_MS,
+        )
+        .await
+    {
+        return render(&req, &unavailable(e));
+    }
+    let xml = ar::authn_request_xml(&request_id, now, idp_sso_url, &acs_url, &entity_id);
+    let encoded = ar::deflate_base64(&xml);
+    let query = if saml.sign_authn_requests {
+        // SAML bindings §3.4.4.1: sign "SAMLRequest=..&RelayState=..&SigAlg=.." as sent.
+        match super::sp_key::sp_key(&state, &org).await {
+            Ok(key) => {
+                let signed =
+                    ar::redirect_query(&encoded, &relay_state, Some(super::sp_key::SIG_ALG));
+                let signature = key.sign(signed.as_bytes());
+                ar::with_signature(signed, &signature)
+            }
+            Err(e) => return render(&req, &unavailable(e)),
+        }
+    } else {
+        ar::redirect_query(&encoded, &relay_state, None)
+    };
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, ar::redirect_url(idp_sso_url, &query)))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}

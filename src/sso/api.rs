@@ -1,0 +1,212 @@
+//! `/api/v1/sso/config` (CONTRACT.md §6): read, create, replace, merge-patch and delete the
+//! organization's one SSO configuration. Admins write; admin, editor and viewer read.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde_json::{json, Value};
+
+use super::config::{merge_patch, read_view, ConfigError, SsoConfig};
+use super::prepare::prepare;
+use super::{load_config, sp_urls, LoadedConfig};
+use crate::clock::rfc3339;
+use crate::domain::OrgId;
+use crate::portal::caller::PortalCaller;
+use crate::portal::error::{ApiError, ApiResult};
+use crate::portal::json_body::JsonBody;
+use crate::startup::AppState;
+use crate::store::NewAuditEvent;
+
+impl From<ConfigError> for ApiError {
+    fn from(e: ConfigError) -> Self {
+        ApiError::unprocessable(e.code, e.message)
+    }
+}
+
+fn not_configured() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_configured",
+        "this organization has no SSO configuration",
+    )
+}
+
+/// The configuration as every read shows it, with the SP side and timestamps.
+pub fn config_json(state: &AppState, org: &OrgId, loaded: &LoadedConfig) -> Value {
+    let mut body = read_view(&loaded.config);
+    let (entity_id, acs_url) = sp_urls(&state.settings, org);
+    body["sp"] = json!({"entity_id": entity_id, "acs_url": acs_url, "metadata_url": entity_id});
+    body["created_at"] = json!(rfc3339(loaded.created_at));
+    body["updated_at"] = json!(rfc3339(loaded.updated_at));
+    body
+}
+
+async fn audit_change(state: &AppState, caller: &PortalCaller, action: &str) {
+    let principal = match &caller.via {
+        crate::portal::caller::CallerVia::Session { record, .. } => record.principal_id.clone(),
+        crate::portal::caller::CallerVia::ApiKey { key_id } => format!("api_key:{key_id}"),
+    };
+    let event = NewAuditEvent {
+        event: "sso_config",
+        outcome: "success",
+        reason: None,
+        principal: Some(&principal),
+        ip: None,
+        detail: Some(json!({ "action": action }).to_string()),
+    };
+    if let Err(e) = state
+        .store
+        .insert_audit_event(&caller.org, &event, state.clock.now_ms())
+        .await
+    {
+        tracing::warn!(error = %e, "audit event not recorded");
+    }
+}
+
+async fn stored_json(state: &AppState, org: &OrgId) -> ApiResult<Value> {
+    let loaded = load_config(&state.store, org)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    Ok(config_json(state, org, &loaded))
+}
+
+fn serialize(cfg: &SsoConfig) -> ApiResult<String> {
+    serde_json::to_string(cfg).map_err(|_| ApiError::internal())
+}
+
+pub async fn get_config(
+    state: web::Data<AppState>,
+    caller: PortalCaller,
+) -> ApiResult<HttpResponse> {
+    caller.require_reader()?;
+    let loaded = load_config(&state.store, &caller.org)
+        .await?
+        .ok_or_else(not_configured)?;
+    Ok(HttpResponse::Ok().json(config_json(&state, &caller.org, &loaded)))
+}
+
+pub async fn create_config(
+    state: web::Data<AppState>,
+    caller: PortalCaller,
+    body: JsonBody<Value>,
+) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    if state.store.get_sso_config(&caller.org).await?.is_some() {
+        return Err(ApiError::conflict(
+            "already_configured",
+            "this organization already has an SSO configuration; use PUT or PATCH",
+        ));
+    }
+    let cfg = prepare(&state, body.0, None).await?;
+    let now = state.clock.now_ms();
+    let created = state
+        .store
+        .insert_sso_config(
+            &caller.org,
+            cfg.protocol.as_str(),
+            cfg.enabled,
+            cfg.enforce_sso,
+            &serialize(&cfg)?,
+            now,
+        )
+        .await?;
+    if !created {
+        return Err(ApiError::conflict(
+            "already_configured",
+            "this organization already has an SSO configuration; use PUT or PATCH",
+        ));
+    }
+    audit_change(&state, &caller, "created").await;
+    Ok(HttpResponse::Created().json(stored_json(&state, &caller.org).await?))
+}
+
+async fn save_replacement(
+    state: &AppState,
+    caller: &PortalCaller,
+    input: Value,
+    previous: &SsoConfig,
+    action: &str,
+) -> ApiResult<HttpResponse> {
+    let cfg = prepare(state, input, Some(previous)).await?;
+    let now = state.clock.now_ms();
+    let updated = state
+        .store
+        .update_sso_config(
+            &caller.org,
+            cfg.protocol.as_str(),
+            cfg.enabled,
+            cfg.enforce_sso,
+            &serialize(&cfg)?,
+            now,
+        )
+        .await?;
+    if !updated {
+        return Err(not_configured());
+    }
+    audit_change(state, caller, action).await;
+    Ok(HttpResponse::Ok().json(stored_json(state, &caller.org).await?))
+}
+
+/// Full replace. A write-only secret left out keeps its stored value.
+pub async fn replace_config(
+    state: web::Data<AppState>,
+    caller: PortalCaller,
+    body: JsonBody<Value>,
+) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    let previous = load_config(&state.store, &caller.org)
+        .await?
+        .ok_or_else(not_configured)?;
+    save_replacement(&state, &caller, body.0, &previous.config, "replaced").await
+}
+
+/// RFC 7396 merge patch over the stored configuration.
+pub async fn patch_config(
+    state: web::Data<AppState>,
+    caller: PortalCaller,
+    body: JsonBody<Value>,
+) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    let previous = load_config(&state.store, &caller.org)
+        .await?
+        .ok_or_else(not_configured)?;
+    if !body.0.is_object() {
+        return Err(ApiError::bad_request(
+            "invalid_request",
+            "a merge patch must be a JSON object",
+        ));
+    }
+    let mut merged = serde_json::to_value(&previous.config).map_err(|_| ApiError::internal())?;
+    merge_patch(&mut merged, &body.0);
+    save_replacement(&state, &caller, merged, &previous.config, "patched").await
+}
+
+pub async fn delete_config(
+    state: web::Data<AppState>,
+    caller: PortalCaller,
+) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    if !state.store.delete_sso_config(&caller.org).await? {
+        return Err(not_configured());
+    }
+    audit_change(&state, &caller, "deleted").await;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The `/sso` routes, mounted inside the portal's `/api/v1` scope.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use super::api_misc as misc;
+    cfg.route("/sso/config", web::get().to(get_config))
+        .route("/sso/config", web::post().to(create_config))
+        .route("/sso/config", web::put().to(replace_config))
+        .route("/sso/config", web::patch().to(patch_config))
+        .route("/sso/config", web::delete().to(delete_config))
+        .route("/sso/config/test", web::post().to(misc::test_config))
+        .route("/sso/audit", web::get().to(misc::audit_feed))
+        .route("/sso/providers", web::get().to(misc::list_providers))
+        .route(
+            "/sso/providers/defaults",
+            web::get().to(misc::provider_defaults),
+        )
+        .route("/sso/sp-metadata", web::get().to(misc::sp_metadata))
+        .route("/sso/fetch-metadata", web::post().to(misc::fetch_metadata));
+}

@@ -1,0 +1,164 @@
+//! A failed browser SSO flow (CONTRACT.md §2): 4xx, a short HTML page naming the error code
+//! and which side must fix it (JSON when `Accept` prefers it), an audit event with the typed
+//! reason, a metrics count, and never a session cookie.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpRequest, HttpResponse};
+use serde_json::json;
+
+use crate::domain::OrgId;
+use crate::startup::AppState;
+use crate::store::NewAuditEvent;
+
+/// Which side has to act so the next login works (CONTRACT.md §2, browser-flow errors).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixSide {
+    /// The identity provider's configuration (or whoever sent the response).
+    IdentityProvider,
+    /// This service's SSO configuration, set by the organization's admin.
+    ServiceConfiguration,
+    /// Nothing to fix: the user should start the login again.
+    User,
+}
+
+/// One refused login, as the browser and the audit feed see it.
+#[derive(Debug, Clone)]
+pub struct SsoFailure {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub side: FixSide,
+    pub message: String,
+}
+
+impl SsoFailure {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        side: FixSide,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            side,
+            message: message.into(),
+        }
+    }
+
+    pub fn service_unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service_unavailable",
+            FixSide::User,
+            "the service is temporarily unavailable; try again shortly",
+        )
+    }
+}
+
+fn side_text(side: FixSide) -> (&'static str, &'static str) {
+    match side {
+        FixSide::IdentityProvider => ("identity_provider", "Your identity provider's configuration (or the response it sent) must be fixed by your IT administrator."),
+        FixSide::ServiceConfiguration => ("service_configuration", "This organization's SSO configuration in axid must be fixed by its administrator."),
+        FixSide::User => ("user", "Start the sign-in again; if it keeps failing, contact your administrator."),
+    }
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// True when the request's Accept header ranks JSON above HTML.
+pub fn prefers_json(req: &HttpRequest) -> bool {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let q_of = |media: &str| {
+        accept
+            .split(',')
+            .filter_map(|part| {
+                let mut pieces = part.split(';');
+                let name = pieces.next()?.trim().to_ascii_lowercase();
+                let q = pieces
+                    .find_map(|p| {
+                        p.trim()
+                            .strip_prefix("q=")
+                            .and_then(|q| q.parse::<f32>().ok())
+                    })
+                    .unwrap_or(1.0);
+                (name == media).then_some(q)
+            })
+            .fold(None, |best: Option<f32>, q| {
+                Some(best.map_or(q, |b| b.max(q)))
+            })
+    };
+    match (q_of("application/json"), q_of("text/html")) {
+        (Some(j), Some(h)) => j > h,
+        (Some(j), None) => j > 0.0,
+        _ => false,
+    }
+}
+
+/// The response for the browser; it never carries a Set-Cookie.
+pub fn render(req: &HttpRequest, failure: &SsoFailure) -> HttpResponse {
+    let (side, advice) = side_text(failure.side);
+    let mut builder = HttpResponse::build(failure.status);
+    builder.insert_header((header::CACHE_CONTROL, "no-store"));
+    if prefers_json(req) {
+        return builder
+            .json(json!({"error": failure.code, "message": failure.message, "fix_by": side}));
+    }
+    let page = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in failed</title></head>\
+         <body><h1>Sign-in failed</h1><p>Error code: <code>{code}</code></p><p>{msg}</p>\
+         <p>Who must fix it: <strong>{side}</strong>. {advice}</p></body></html>",
+        code = failure.code,
+        msg = html_escape(&failure.message),
+    );
+    builder
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header(("Content-Security-Policy", "default-src 'none'"))
+        .body(page)
+}
+
+/// Records the outcome of an SSO login (success or failure) in the audit feed and metrics.
+pub async fn record_outcome(
+    state: &AppState,
+    org: &OrgId,
+    protocol: &str,
+    reason: Option<&str>,
+    principal: Option<&str>,
+    ip: &str,
+    detail: Option<serde_json::Value>,
+) {
+    let outcome = if reason.is_some() {
+        "failure"
+    } else {
+        "success"
+    };
+    state
+        .metrics
+        .sso_outcomes
+        .with_label_values(&[protocol, outcome, reason.unwrap_or("none")])
+        .inc();
+    let event_name = format!("{protocol}_login");
+    let event = NewAuditEvent {
+        event: &event_name,
+        outcome,
+        reason,
+        principal,
+        ip: Some(ip),
+        detail: detail.map(|d| d.to_string()),
+    };
+    if let Err(e) = state
+        .store
+        .insert_audit_event(org, &event, state.clock.now_ms())
+        .await
+    {
+        tracing::warn!(error = %e, "audit event not recorded");
+    }
+}

@@ -1,0 +1,271 @@
+//! The path after a validated SAML assertion or OIDC ID token, shared by both protocols:
+//! email-domain rule, link to the directory user with the same userName or email (or create
+//! one just in time), roles (CONTRACT.md §5), a fresh session, 303 to return_to.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::HttpResponse;
+use serde_json::json;
+
+use super::config::SsoConfig;
+use super::failure::{FixSide, SsoFailure};
+use crate::domain::OrgId;
+use crate::portal::session_cookie::session_cookie;
+use crate::portal::sessions::{issue_session, SessionPrincipal};
+use crate::roles::{resolve_roles, RoleResolution};
+use crate::startup::AppState;
+use crate::store::{NewJitUser, SsoUserRecord, StoreError};
+
+/// Who the IdP says the user is, protocol-neutral.
+#[derive(Clone, Debug, Default)]
+pub struct FederatedIdentity {
+    /// NameID (SAML) or `sub` (OIDC): the userName when there is no email.
+    pub subject: String,
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub display_name: Option<String>,
+    /// Group names the IdP sent.
+    pub groups: Vec<String>,
+}
+
+/// What the caller gets back: the redirect with the cookie, and the principal for the audit.
+pub struct LoginSuccess {
+    pub response: HttpResponse,
+    pub user_id: String,
+    pub user_name: String,
+    pub roles: Vec<String>,
+}
+
+fn refuse(status: StatusCode, code: &'static str, side: FixSide, message: &str) -> SsoFailure {
+    SsoFailure::new(status, code, side, message)
+}
+
+fn store_failure(e: StoreError) -> SsoFailure {
+    tracing::warn!(error = %e, "store error during SSO login");
+    SsoFailure::service_unavailable()
+}
+
+/// The email-like value of the identity: the email attribute, else an email-shaped subject.
+fn email_of(identity: &FederatedIdentity) -> Option<String> {
+    identity
+        .email
+        .clone()
+        .or_else(|| {
+            identity
+                .subject
+                .contains('@')
+                .then(|| identity.subject.clone())
+        })
+        .map(|e| e.trim().to_owned())
+        .filter(|e| !e.is_empty())
+}
+
+fn domain_allowed(config: &SsoConfig, email: Option<&str>) -> bool {
+    if config.allowed_email_domains.is_empty() {
+        return true;
+    }
+    let Some(domain) = email
+        .and_then(|e| e.rsplit_once('@'))
+        .map(|(_, d)| d.to_ascii_lowercase())
+    else {
+        return false;
+    };
+    config.allowed_email_domains.iter().any(|d| *d == domain)
+}
+
+fn jit_resource(user_name: &str, identity: &FederatedIdentity, email: Option<&str>) -> String {
+    let mut resource = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": user_name,
+        "active": true,
+    });
+    let mut name = serde_json::Map::new();
+    if let Some(g) = &identity.first_name {
+        name.insert("givenName".into(), json!(g));
+    }
+    if let Some(f) = &identity.last_name {
+        name.insert("familyName".into(), json!(f));
+    }
+    if !name.is_empty() {
+        resource["name"] = serde_json::Value::Object(name);
+    }
+    if let Some(d) = &identity.display_name {
+        resource["displayName"] = json!(d);
+    }
+    if let Some(e) = email {
+        resource["emails"] = json!([{"value": e, "type": "work", "primary": true}]);
+    }
+    resource.to_string()
+}
+
+async fn find_or_create_user(
+    state: &AppState,
+    org: &OrgId,
+    config: &SsoConfig,
+    identity: &FederatedIdentity,
+    email: Option<&str>,
+    source: &str,
+) -> Result<SsoUserRecord, SsoFailure> {
+    let user_name = email.unwrap_or(&identity.subject).to_owned();
+    let email_lc = email.map(str::to_lowercase);
+    let found = state
+        .store
+        .find_user_for_sso(org, &user_name.to_lowercase(), email_lc.as_deref())
+        .await
+        .map_err(store_failure)?;
+    if let Some(user) = found {
+        return Ok(user);
+    }
+    if !config.jit_provisioning {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            "user_not_provisioned",
+            FixSide::ServiceConfiguration,
+            "this user is not provisioned in the organization and just-in-time provisioning is off",
+        ));
+    }
+    let display = identity.display_name.clone().or_else(|| {
+        match (&identity.first_name, &identity.last_name) {
+            (Some(f), Some(l)) => Some(format!("{f} {l}")),
+            (Some(n), None) | (None, Some(n)) => Some(n.clone()),
+            _ => None,
+        }
+    });
+    let resource = jit_resource(&user_name, identity, email);
+    let new = NewJitUser {
+        user_name: &user_name,
+        email,
+        display_name: display.as_deref(),
+        source,
+        resource: &resource,
+    };
+    match state
+        .store
+        .insert_jit_user(org, &new, state.clock.now_ms())
+        .await
+    {
+        Ok(user) => Ok(user),
+        // Two logins of a new user raced: the other created it; link to that row.
+        Err(StoreError::Conflict(_)) => state
+            .store
+            .find_user_for_sso(org, &user_name.to_lowercase(), email_lc.as_deref())
+            .await
+            .map_err(store_failure)?
+            .ok_or_else(SsoFailure::service_unavailable),
+        Err(e) => Err(store_failure(e)),
+    }
+}
+
+/// Completes a login whose assertion or token was validated.
+pub async fn complete_login(
+    state: &AppState,
+    org: &OrgId,
+    config: &SsoConfig,
+    identity: &FederatedIdentity,
+    protocol: &str,
+    return_to: &str,
+) -> Result<LoginSuccess, SsoFailure> {
+    let email = email_of(identity);
+    if !domain_allowed(config, email.as_deref()) {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            "email_domain_not_allowed",
+            FixSide::ServiceConfiguration,
+            "the user's email domain is not in this organization's allowed_email_domains",
+        ));
+    }
+    let user =
+        find_or_create_user(state, org, config, identity, email.as_deref(), protocol).await?;
+    if !user.active {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            "user_deactivated",
+            FixSide::ServiceConfiguration,
+            "this user is deactivated in the organization's directory",
+        ));
+    }
+    let scim_groups = state
+        .store
+        .user_group_names(org, &user.id)
+        .await
+        .map_err(store_failure)?;
+    let groups = identity
+        .groups
+        .iter()
+        .chain(scim_groups.iter())
+        .map(String::as_str);
+    let roles = match resolve_roles(
+        groups,
+        &config.role_mappings(),
+        config.default_role.as_deref(),
+    ) {
+        RoleResolution::Roles(roles) => roles,
+        RoleResolution::NoRole => {
+            return Err(refuse(
+                StatusCode::FORBIDDEN,
+                "no_role",
+                FixSide::ServiceConfiguration,
+                "none of the user's groups maps to a role and there is no default role",
+            ));
+        }
+    };
+    let name = user
+        .display_name
+        .clone()
+        .or_else(|| identity.display_name.clone());
+    let who = SessionPrincipal {
+        principal_type: "user",
+        principal_id: &user.id,
+        email: email.as_deref().or(user.email_lc.as_deref()),
+        name: name.as_deref(),
+        roles: &roles,
+        auth_method: protocol,
+    };
+    let (cookie, _record) = issue_session(state, org, &who)
+        .await
+        .map_err(|_| SsoFailure::service_unavailable())?;
+    let response = HttpResponse::build(StatusCode::SEE_OTHER)
+        .insert_header((header::LOCATION, return_to))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .cookie(session_cookie(
+            cookie,
+            state.settings.session_absolute_timeout_secs,
+            &state.settings,
+        ))
+        .finish();
+    Ok(LoginSuccess {
+        response,
+        user_id: user.id,
+        user_name: user.user_name,
+        roles,
+    })
+}
+
+/// A `return_to` that is a relative path on this service, else `/` (CONTRACT.md §7).
+pub fn safe_return_to(raw: Option<&str>) -> String {
+    match raw {
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains(['\\', '\r', '\n'])
+                && p.len() <= 1024 =>
+        {
+            p.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn return_to_must_be_a_relative_path() {
+        assert_eq!(safe_return_to(Some("/app?x=1")), "/app?x=1");
+        for bad in ["https://evil.test/", "//evil.test", "/\\evil", "app"] {
+            assert_eq!(safe_return_to(Some(bad)), "/", "{bad}");
+        }
+        assert_eq!(safe_return_to(None), "/");
+    }
+}

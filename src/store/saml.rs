@@ -1,0 +1,154 @@
+//! SAML flows (outstanding AuthnRequest ids), the assertion replay store, SP signing keys
+//! and the SSO audit feed.
+
+use super::{Store, StoreResult};
+use crate::clock::Millis;
+use crate::domain::OrgId;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SamlFlow {
+    pub request_id: String,
+    pub return_to: String,
+    pub expires_at: Millis,
+}
+
+impl Store {
+    pub async fn insert_saml_flow(
+        &self,
+        org: &OrgId,
+        relay_state_hash: &str,
+        request_id: &str,
+        return_to: &str,
+        now: Millis,
+        expires_at: Millis,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO saml_flows (relay_state_hash, org_id, request_id, return_to, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(relay_state_hash)
+        .bind(org.as_str())
+        .bind(request_id)
+        .bind(return_to)
+        .bind(now)
+        .bind(expires_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Removes and returns the flow: a RelayState answers at most one response.
+    pub async fn take_saml_flow(
+        &self,
+        org: &OrgId,
+        relay_state_hash: &str,
+    ) -> StoreResult<Option<SamlFlow>> {
+        Ok(sqlx::query_as(
+            "DELETE FROM saml_flows WHERE relay_state_hash = $1 AND org_id = $2 \
+             RETURNING request_id, return_to, expires_at",
+        )
+        .bind(relay_state_hash)
+        .bind(org.as_str())
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Records an accepted assertion id; false when any replica already accepted it.
+    pub async fn remember_assertion(
+        &self,
+        org: &OrgId,
+        assertion_id: &str,
+        expires_at: Millis,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO saml_replay (org_id, assertion_id, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (org_id, assertion_id) DO NOTHING",
+        )
+        .bind(org.as_str())
+        .bind(assertion_id)
+        .bind(expires_at)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Housekeeping: expired flows and replay entries that can no longer matter.
+    pub async fn delete_expired_saml_state(&self, now: Millis) -> StoreResult<()> {
+        sqlx::query("DELETE FROM saml_flows WHERE expires_at < $1")
+            .bind(now)
+            .execute(self.pool())
+            .await?;
+        sqlx::query("DELETE FROM saml_replay WHERE expires_at < $1")
+            .bind(now)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SpKeyRecord {
+    pub private_key_enc: String,
+    pub certificate_pem: String,
+}
+
+impl Store {
+    pub async fn get_sp_key(&self, org: &OrgId) -> StoreResult<Option<SpKeyRecord>> {
+        Ok(sqlx::query_as(
+            "SELECT private_key_enc, certificate_pem FROM sso_sp_keys WHERE org_id = $1",
+        )
+        .bind(org.as_str())
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Stores the org's SP key unless another replica stored one first; returns the kept one.
+    pub async fn put_sp_key_once(
+        &self,
+        org: &OrgId,
+        private_key_enc: &str,
+        certificate_pem: &str,
+        now: Millis,
+    ) -> StoreResult<Option<SpKeyRecord>> {
+        sqlx::query(
+            "INSERT INTO sso_sp_keys (org_id, private_key_enc, certificate_pem, created_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (org_id) DO NOTHING",
+        )
+        .bind(org.as_str())
+        .bind(private_key_enc)
+        .bind(certificate_pem)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        self.get_sp_key(org).await
+    }
+}
+
+/// Events the SSO audit feed shows.
+const SSO_EVENTS: &str = "('saml_login', 'oidc_login', 'sso_config')";
+
+impl Store {
+    /// SSO login outcomes and configuration changes, newest first; `before` is the (at, id)
+    /// of the last event of the previous page.
+    pub async fn list_sso_audit_events(
+        &self,
+        org: &OrgId,
+        before: Option<(Millis, &str)>,
+        limit: i64,
+    ) -> StoreResult<Vec<super::AuditEvent>> {
+        let (at, id) = before.unwrap_or((i64::MAX, ""));
+        let sql = format!(
+            "SELECT id, at, event, outcome, reason, principal, ip, detail FROM audit_events \
+             WHERE org_id = $1 AND event IN {SSO_EVENTS} AND ($2 OR at < $3 OR (at = $3 AND id < $4)) \
+             ORDER BY at DESC, id DESC LIMIT $5"
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(org.as_str())
+            .bind(before.is_none())
+            .bind(at)
+            .bind(id)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?)
+    }
+}

@@ -1,0 +1,28 @@
+// Headless SAML IdP on npm samlify: prints a genuinely signed SAML Response, base64, for
+// an SP. Usage: node samlify-idp.js <ACS_URL> <SP_ENTITY_ID> <InResponseTo|-> <email> <assertion|response|both>
+// Env: IDP_KEY, IDP_CERT (PEM files), IDP_ENTITY. Find samlify through NODE_PATH.
+const fs = require('fs');
+const saml = require('samlify');
+saml.setSchemaValidator({ validate: async () => 'skipped' }); // we only generate
+
+const [acs, spEntity, irt, email, mode] = process.argv.slice(2);
+const idp = saml.IdentityProvider({
+  entityID: process.env.IDP_ENTITY || 'https://idp.example.test/',
+  privateKey: fs.readFileSync(process.env.IDP_KEY),
+  signingCert: fs.readFileSync(process.env.IDP_CERT),
+  requestSignatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+  nameIDFormat: ['urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress'],
+  singleSignOnService: [{ Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', Location: 'https://idp.example.test/sso' }],
+});
+const sp = saml.ServiceProvider({
+  entityID: spEntity,
+  assertionConsumerService: [{ Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', Location: acs }],
+  wantAssertionsSigned: mode !== 'response',
+  wantMessageSigned: mode !== 'assertion',
+});
+
+(async () => {
+  const requestInfo = irt && irt !== '-' ? { extract: { request: { id: irt } } } : {};
+  const { context } = await idp.createLoginResponse(sp, requestInfo, 'post', { email });
+  process.stdout.write(context);
+})().catch(e => { console.error(e); process.exit(1); });
