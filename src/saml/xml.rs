@@ -25,18 +25,22 @@ pub fn children_named(doc: &Document<'_>, node: NodeId, ns: &str, local: &str) -
         .collect()
 }
 
-/// The single child named `local`, `Ok(None)` when absent, `Err(())` when repeated.
+/// The child named `local` appears more than once where the schema allows one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Repeated;
+
+/// The single child named `local`, `Ok(None)` when absent, `Err(Repeated)` when repeated.
 pub fn single_child(
     doc: &Document<'_>,
     node: NodeId,
     ns: &str,
     local: &str,
-) -> Result<Option<NodeId>, ()> {
+) -> Result<Option<NodeId>, Repeated> {
     let found = children_named(doc, node, ns, local);
     match found.as_slice() {
         [] => Ok(None),
         [one] => Ok(Some(*one)),
-        _ => Err(()),
+        _ => Err(Repeated),
     }
 }
 

@@ -70,7 +70,7 @@ fn domain_allowed(config: &SsoConfig, email: Option<&str>) -> bool {
     else {
         return false;
     };
-    config.allowed_email_domains.iter().any(|d| *d == domain)
+    config.allowed_email_domains.contains(&domain)
 }
 
 fn jit_resource(user_name: &str, identity: &FederatedIdentity, email: Option<&str>) -> String {

@@ -56,7 +56,7 @@ pub fn check_5b_status(doc: &Document<'_>, response: NodeId) -> Result<(), Rejec
 
 fn issuer_of(doc: &Document<'_>, node: NodeId) -> Result<Option<String>, Rejection> {
     match single_child(doc, node, SAML, "Issuer") {
-        Err(()) => Err(Rejection::WrongIssuer),
+        Err(_) => Err(Rejection::WrongIssuer),
         Ok(None) => Ok(None),
         Ok(Some(i)) => trimmed_text(doc, i).map(Some).ok_or(Rejection::WrongIssuer),
     }
