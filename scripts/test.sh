@@ -45,7 +45,7 @@ fi
 
 # Suites that drive a running axid with external tools print their own
 # "N passed, N failed" line and fail the run on any failure.
-for suite in tests/tools/*/run.sh; do
+for suite in tests/tools/*/run.sh tests/tools/*/conformance.sh; do
   [ -f "$suite" ] || continue
   echo "== running $(dirname "$suite")"
   bash "$suite"
