@@ -2,6 +2,8 @@
 //! removing one member is one INSERT or DELETE, whatever the group's size. Member ids that
 //! are not users of the organization are skipped (IdPs push groups before their users).
 
+use std::collections::HashMap;
+
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use serde_json::{Map, Value};
@@ -14,7 +16,7 @@ use super::patch::{self, Member, MemberOp};
 use super::render::{self, if_match_ok, resource_response, Projection};
 use super::schema::GROUP;
 use super::{roles, Ctx};
-use crate::store::{DirTx, GroupRecord, GroupWrite, StoreError};
+use crate::store::{DirTx, GroupRecord, GroupWrite, MemberRow, StoreError};
 
 const MAX_DISPLAY_NAME: usize = 1024;
 
@@ -184,10 +186,23 @@ pub async fn list(ctx: &Ctx<'_>, params: ListParams) -> ScimResult<HttpResponse>
     let (query, start) = params.query(&GROUP)?;
     let proj = projection(params.attributes.as_deref(), params.excluded.as_deref());
     let (total, rows) = ctx.state.store.list_groups(&ctx.org, &query).await?;
-    let mut resources = Vec::with_capacity(rows.len());
-    for rec in &rows {
-        resources.push(render_one(ctx, rec, &proj).await?);
+    // One query for the members of the whole page (never one per group).
+    let mut members: HashMap<String, Vec<MemberRow>> = HashMap::new();
+    if proj.wants("members") && !rows.is_empty() {
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        for (gid, m) in ctx.state.store.members_of_groups(&ctx.org, &ids).await? {
+            members.entry(gid).or_default().push(m);
+        }
     }
+    let resources = rows
+        .iter()
+        .map(|rec| {
+            let list = proj
+                .wants("members")
+                .then(|| members.get(&rec.id).map(Vec::as_slice).unwrap_or_default());
+            Ok(proj.apply(render::group(&ctx.base, rec, list)?))
+        })
+        .collect::<ScimResult<Vec<_>>>()?;
     let body = list_response(total, start, query.limit, resources);
     Ok(render::json_response(StatusCode::OK, &body))
 }

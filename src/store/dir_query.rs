@@ -289,7 +289,9 @@ fn elem_sql(sql: &mut Sql, cond: &ElemCond) -> String {
 }
 
 /// `WHERE` and `ORDER BY` of a list query over `table`.
-fn build(table: Table, org: &OrgId, q: &ListQuery) -> (Sql, String, String) {
+/// The ORDER BY (and its bound sort attribute) only when `ordered`: a COUNT must bind
+/// exactly the parameters its text uses, or PostgreSQL refuses the statement.
+fn build(table: Table, org: &OrgId, q: &ListQuery, ordered: bool) -> (Sql, String, String) {
     let mut sql = Sql {
         text: String::new(),
         binds: Vec::new(),
@@ -303,6 +305,7 @@ fn build(table: Table, org: &OrgId, q: &ListQuery) -> (Sql, String, String) {
         filter.push_str(&c);
     }
     let order = match &q.sort {
+        _ if !ordered => String::new(),
         None => "r.created_at, r.id".to_owned(),
         Some((key, desc)) => {
             let expr = match key {
@@ -365,7 +368,7 @@ impl Store {
             Table::Users => ("users", USER_COLUMNS),
             Table::Groups => ("groups", GROUP_COLUMNS),
         };
-        let (count_sql, filter, _) = build(table, org, q);
+        let (count_sql, filter, _) = build(table, org, q, false);
         let text = format!("SELECT COUNT(*) FROM {name} r WHERE {filter}");
         let total: i64 = bind_all!(sqlx::query_scalar(AssertSqlSafe(text)), count_sql.binds)
             .fetch_one(self.pool())
@@ -373,7 +376,7 @@ impl Store {
         if q.limit <= 0 {
             return Ok((total, Vec::new()));
         }
-        let (mut sql, filter, order) = build(table, org, q);
+        let (mut sql, filter, order) = build(table, org, q, true);
         let l = sql.bind(Bind::Int(q.limit));
         let o = sql.bind(Bind::Int(q.offset));
         sql.text = format!(

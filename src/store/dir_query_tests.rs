@@ -11,7 +11,7 @@ fn sql_of(table: Table, cond: Cond) -> (String, usize) {
         offset: 0,
         limit: 10,
     };
-    let (sql, filter, _) = build(table, &org, &q);
+    let (sql, filter, _) = build(table, &org, &q, true);
     (filter, sql.binds.len())
 }
 
@@ -34,7 +34,7 @@ fn like_wildcards_in_values_are_escaped() {
         offset: 0,
         limit: 1,
     };
-    let (sql, filter, _) = build(Table::Users, &org, &q);
+    let (sql, filter, _) = build(Table::Users, &org, &q, true);
     assert!(filter.contains("LIKE $2 ESCAPE"));
     assert!(matches!(&sql.binds[1], Bind::Text(t) if t == "%a\\%\\_b%"));
 }
@@ -51,4 +51,20 @@ fn element_filters_anchor_on_the_value_equality() {
     let (text, _) = sql_of(Table::Users, cond);
     assert!(text.contains("e.attr = $3 AND e.value_lc = $4"), "{text}");
     assert!(text.contains("s1.elem = e.elem"), "{text}");
+}
+
+#[test]
+fn counts_bind_no_sort_parameter() {
+    let org = OrgId::parse("acme").expect("org");
+    let q = ListQuery {
+        cond: None,
+        sort: Some((SortKey::Value("title".into()), true)),
+        offset: 0,
+        limit: 10,
+    };
+    let (count, _, no_order) = build(Table::Users, &org, &q, false);
+    assert_eq!((count.binds.len(), no_order.as_str()), (1, ""));
+    let (page, _, order) = build(Table::Users, &org, &q, true);
+    assert_eq!(page.binds.len(), 2);
+    assert!(order.contains("sv.attr = $2"), "{order}");
 }

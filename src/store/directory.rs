@@ -75,6 +75,14 @@ pub struct MemberRow {
     pub member_display: Option<String>,
 }
 
+#[derive(Debug, sqlx::FromRow)]
+struct GroupMemberRow {
+    group_id: String,
+    id: String,
+    member_type: Option<String>,
+    member_display: Option<String>,
+}
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct UserGroupRow {
     pub user_id: String,
@@ -118,6 +126,42 @@ impl Store {
         .bind(group_id)
         .fetch_all(self.pool())
         .await?)
+    }
+
+    /// Members of each of `group_ids` (one query for a whole page of groups), as
+    /// (group id, member) pairs.
+    pub async fn members_of_groups(
+        &self,
+        org: &OrgId,
+        group_ids: &[&str],
+    ) -> StoreResult<Vec<(String, MemberRow)>> {
+        if group_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (0..group_ids.len())
+            .map(|i| format!("${}", i + 2))
+            .collect();
+        let sql = format!(
+            "SELECT m.group_id, m.user_id AS id, m.member_type, m.member_display FROM group_members m \
+             WHERE m.org_id = $1 AND m.group_id IN ({}) ORDER BY m.group_id, m.added_at, m.user_id",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query_as::<_, GroupMemberRow>(AssertSqlSafe(sql)).bind(org.as_str());
+        for id in group_ids {
+            q = q.bind(*id);
+        }
+        let rows = q.fetch_all(self.pool()).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let member = MemberRow {
+                    id: r.id,
+                    member_type: r.member_type,
+                    member_display: r.member_display,
+                };
+                (r.group_id, member)
+            })
+            .collect())
     }
 
     /// Groups of each of `user_ids` (one query for a whole page of users).

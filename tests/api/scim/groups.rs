@@ -63,6 +63,17 @@ async fn groups_carry_members_and_users_show_their_groups(app: TestApp) {
         .expect(200);
     assert!(lean.get("members").is_none());
     assert_eq!(lean["displayName"], "Sales");
+    let other = scim.group("Empty").await;
+    let all = scim.get("/Groups").await.expect(200);
+    let listed = all["Resources"].as_array().expect("Resources");
+    assert_eq!(listed.len(), 2);
+    let sales = listed.iter().find(|g| g["id"] == gid).expect("Sales");
+    assert_eq!(sales["members"].as_array().map(Vec::len), Some(2));
+    let empty = listed
+        .iter()
+        .find(|g| g["id"] == other.as_str())
+        .expect("Empty");
+    assert_eq!(empty["members"], json!([]));
     let by_ext = scim
         .filter("Groups", r#"externalId eq "ext-sales""#)
         .await
