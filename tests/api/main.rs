@@ -10,5 +10,5 @@ mod database_outage;
 mod oidc;
 mod ops;
 mod password_reset;
-mod scim;
 mod saml;
+mod scim;
