@@ -18,7 +18,8 @@ if [ ! -f "$NODE_DIR/node_modules/@node-saml/node-saml/package.json" ]; then
 fi
 
 cargo build --release --example saml_bench
-BIN="${CARGO_TARGET_DIR:-target}/release/examples/saml_bench"
+TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+BIN="$TARGET_DIR/release/examples/saml_bench"
 "$BIN" gen "$OUT" "$N"
 AXID=$("$BIN" validate "$OUT" | tee /dev/stderr | grep -o '[0-9.]* us' | cut -d' ' -f1)
 NODE=$(NODE_PATH="$NODE_DIR/node_modules" node bench/saml/node-saml-bench.js "$OUT" | tee /dev/stderr | grep -o '[0-9.]* us' | cut -d' ' -f1)
