@@ -15,11 +15,11 @@ use super::reason::{FixSide as OidcSide, OidcReason};
 use crate::config::Secret;
 use crate::domain::OrgId;
 use crate::portal::request_meta::client_ip_text;
-use crate::saml::login::unknown_org;
+use crate::sso::browser::{enabled_config, refuse, unavailable, Refusal};
 use crate::sso::config::{OidcConfig, Protocol, SsoConfig};
 use crate::sso::failure::{record_outcome, render, FixSide, SsoFailure};
 use crate::sso::login::{complete_login, FederatedIdentity};
-use crate::sso::{load_org_config, LoadedConfig};
+use crate::sso::LoadedConfig;
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -48,41 +48,9 @@ fn not_configured() -> SsoFailure {
     )
 }
 
-fn unavailable(e: impl std::fmt::Display) -> SsoFailure {
-    tracing::warn!(error = %e, "OIDC flow: dependency unavailable");
-    SsoFailure::service_unavailable()
-}
-
-type Refusal = (Option<OrgId>, SsoFailure);
-
 /// The active organization and its enabled OIDC configuration.
 async fn oidc_org(state: &AppState, tenant: &str) -> Result<(OrgId, LoadedConfig), Refusal> {
-    let org = OrgId::parse(tenant).map_err(|_| (None, unknown_org()))?;
-    let found = load_org_config(&state.store, &org)
-        .await
-        .map_err(|e| (None, unavailable(e)))?;
-    let Some((status, loaded)) = found else {
-        return Err((None, unknown_org()));
-    };
-    if status != "active" {
-        let suspended = SsoFailure::new(
-            StatusCode::FORBIDDEN,
-            "org_suspended",
-            FixSide::ServiceConfiguration,
-            "the organization is suspended",
-        );
-        return Err((Some(org), suspended));
-    }
-    match loaded {
-        Some(l)
-            if l.config.enabled
-                && l.config.protocol == Protocol::Oidc
-                && l.config.oidc.is_some() =>
-        {
-            Ok((org, l))
-        }
-        _ => Err((Some(org), not_configured())),
-    }
+    enabled_config(state, tenant, Protocol::Oidc, not_configured).await
 }
 
 /// What a relying party borrows from: the decrypted secret, the claim names, the callback.
@@ -217,12 +185,7 @@ pub async fn callback(
     let ip = client_ip_text(&req, &state.settings);
     let (org, loaded) = match oidc_org(&state, &path).await {
         Ok(found) => found,
-        Err((org, failure)) => {
-            if let Some(org) = org {
-                record_outcome(&state, &org, "oidc", Some(failure.code), None, &ip, None).await;
-            }
-            return render(&req, &failure);
-        }
+        Err(refusal) => return refuse(&req, &state, refusal, Protocol::Oidc, &ip).await,
     };
     match complete(&req, &state, &org, &loaded.config, &ip).await {
         Ok(response) => response,

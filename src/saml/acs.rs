@@ -12,6 +12,8 @@ use super::login::saml_org;
 use super::response::{validate, FixSide, Rejection, ValidationContext};
 use crate::domain::OrgId;
 use crate::portal::request_meta::client_ip_text;
+use crate::sso::browser::refuse;
+use crate::sso::config::Protocol;
 use crate::sso::config::SsoConfig;
 use crate::sso::failure::{record_outcome, render, SsoFailure};
 use crate::sso::login::{complete_login, safe_return_to, FederatedIdentity};
@@ -104,12 +106,7 @@ pub async fn callback(
     let ip = client_ip_text(&req, &state.settings);
     let (org, loaded) = match saml_org(&state, &path).await {
         Ok(found) => found,
-        Err((org, failure)) => {
-            if let Some(org) = org {
-                record_outcome(&state, &org, "saml", Some(failure.code), None, &ip, None).await;
-            }
-            return render(&req, &failure);
-        }
+        Err(refusal) => return refuse(&req, &state, refusal, Protocol::Saml, &ip).await,
     };
     match consume(&state, &org, &loaded.config, &loaded, payload, &ip).await {
         Ok(response) => response,

@@ -8,19 +8,12 @@ use serde::Deserialize;
 use super::authn_request as ar;
 use super::metadata::{sp_metadata_for, CONTENT_TYPE};
 use crate::domain::OrgId;
+use crate::sso::browser::{enabled_config, unavailable, unknown_org, Refusal};
+use crate::sso::config::Protocol;
 use crate::sso::failure::{render, FixSide, SsoFailure};
 use crate::sso::login::safe_return_to;
-use crate::sso::{load_org_config, sp_urls, LoadedConfig};
+use crate::sso::{sp_urls, LoadedConfig};
 use crate::startup::AppState;
-
-pub fn unknown_org() -> SsoFailure {
-    SsoFailure::new(
-        StatusCode::NOT_FOUND,
-        "unknown_organization",
-        FixSide::User,
-        "there is no organization with this id",
-    )
-}
 
 pub fn not_configured() -> SsoFailure {
     SsoFailure::new(
@@ -31,42 +24,9 @@ pub fn not_configured() -> SsoFailure {
     )
 }
 
-fn unavailable(e: impl std::fmt::Display) -> SsoFailure {
-    tracing::warn!(error = %e, "SAML flow: dependency unavailable");
-    SsoFailure::service_unavailable()
-}
-
-/// The org (active) and its enabled SAML configuration, or the failure to show.
-pub async fn saml_org(
-    state: &AppState,
-    tenant: &str,
-) -> Result<(OrgId, LoadedConfig), (Option<OrgId>, SsoFailure)> {
-    let org = OrgId::parse(tenant).map_err(|_| (None, unknown_org()))?;
-    let found = load_org_config(&state.store, &org)
-        .await
-        .map_err(|e| (None, unavailable(e)))?;
-    let Some((status, loaded)) = found else {
-        return Err((None, unknown_org()));
-    };
-    if status != "active" {
-        let failure = SsoFailure::new(
-            StatusCode::FORBIDDEN,
-            "org_suspended",
-            FixSide::ServiceConfiguration,
-            "the organization is suspended",
-        );
-        return Err((Some(org), failure));
-    }
-    match loaded {
-        Some(l)
-            if l.config.enabled
-                && l.config.protocol == crate::sso::config::Protocol::Saml
-                && l.config.saml.is_some() =>
-        {
-            Ok((org, l))
-        }
-        _ => Err((Some(org), not_configured())),
-    }
+/// The active organization and its enabled SAML configuration.
+pub async fn saml_org(state: &AppState, tenant: &str) -> Result<(OrgId, LoadedConfig), Refusal> {
+    enabled_config(state, tenant, Protocol::Saml, not_configured).await
 }
 
 pub async fn metadata(

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod api_misc;
+pub mod browser;
 pub mod certs;
 pub mod config;
 pub mod failure;

@@ -1,0 +1,94 @@
+//! What the SAML and OIDC browser routes share before any protocol work: finding the active
+//! organization with an enabled configuration of one protocol, and refusing otherwise.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+
+use super::config::Protocol;
+use super::failure::{record_outcome, render, FixSide, SsoFailure};
+use super::{load_org_config, LoadedConfig};
+use crate::domain::OrgId;
+use crate::startup::AppState;
+
+/// A refusal, with the organization when it is known (so an audit event can be written).
+pub type Refusal = (Option<OrgId>, SsoFailure);
+
+pub fn unknown_org() -> SsoFailure {
+    SsoFailure::new(
+        StatusCode::NOT_FOUND,
+        "unknown_organization",
+        FixSide::User,
+        "there is no organization with this id",
+    )
+}
+
+pub fn unavailable(e: impl std::fmt::Display) -> SsoFailure {
+    tracing::warn!(error = %e, "SSO flow: dependency unavailable");
+    SsoFailure::service_unavailable()
+}
+
+fn suspended() -> SsoFailure {
+    SsoFailure::new(
+        StatusCode::FORBIDDEN,
+        "org_suspended",
+        FixSide::ServiceConfiguration,
+        "the organization is suspended",
+    )
+}
+
+/// The active organization `tenant` and its enabled configuration for `protocol` (one
+/// query); `not_configured` is the protocol's own refusal when there is none.
+pub async fn enabled_config(
+    state: &AppState,
+    tenant: &str,
+    protocol: Protocol,
+    not_configured: fn() -> SsoFailure,
+) -> Result<(OrgId, LoadedConfig), Refusal> {
+    let org = OrgId::parse(tenant).map_err(|_| (None, unknown_org()))?;
+    let found = load_org_config(&state.store, &org)
+        .await
+        .map_err(|e| (None, unavailable(e)))?;
+    let Some((status, loaded)) = found else {
+        return Err((None, unknown_org()));
+    };
+    if status != "active" {
+        return Err((Some(org), suspended()));
+    }
+    let usable = |l: &LoadedConfig| {
+        let c = &l.config;
+        c.enabled
+            && c.protocol == protocol
+            && match protocol {
+                Protocol::Saml => c.saml.is_some(),
+                Protocol::Oidc => c.oidc.is_some(),
+            }
+    };
+    match loaded {
+        Some(l) if usable(&l) => Ok((org, l)),
+        _ => Err((Some(org), not_configured())),
+    }
+}
+
+/// Records the refusal in the org's audit feed (when the org is known) and renders the
+/// error page of CONTRACT.md §2.
+pub async fn refuse(
+    req: &HttpRequest,
+    state: &AppState,
+    (org, failure): Refusal,
+    protocol: Protocol,
+    ip: &str,
+) -> HttpResponse {
+    if let Some(org) = org {
+        record_outcome(
+            state,
+            &org,
+            protocol.as_str(),
+            Some(failure.code),
+            None,
+            ip,
+            None,
+        )
+        .await;
+    }
+    render(req, &failure)
+}
