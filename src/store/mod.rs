@@ -146,6 +146,11 @@ impl Store {
                         sqlx::query("PRAGMA busy_timeout = 5000")
                             .execute(&mut *conn)
                             .await?;
+                        // Reads map the file instead of copying pages with read(2): every
+                        // write (the SCIM log's included) empties the readers' page caches.
+                        sqlx::query("PRAGMA mmap_size = 268435456")
+                            .execute(&mut *conn)
+                            .await?;
                     }
                     Ok(())
                 })
