@@ -28,7 +28,7 @@ use serde_json::Value;
 use crate::clock::Millis;
 use crate::domain::{hash_secret, OrgId};
 use crate::startup::AppState;
-use crate::store::CredentialKind;
+use crate::store::{CredentialKind, TokenCheck, UserGroupRow, UserRecord};
 use error::{ScimError, ScimResult};
 
 /// The largest request body (a PATCH adding many members fits easily).
@@ -120,8 +120,6 @@ async fn handle(
     org_seen: &mut Option<OrgId>,
     body_seen: &mut Option<Value>,
 ) -> ScimResult<HttpResponse> {
-    let org = authenticate(req, state).await?;
-    *org_seen = Some(org.clone());
     let method = req.method().clone();
     let path = scim_path(req).to_owned();
     let segments: Vec<String> = path
@@ -131,6 +129,13 @@ async fn handle(
         .collect();
     let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
     let get = method == Method::GET;
+    // GET /Users/{id} reads the user (and its groups) in the token's query.
+    let user_id = match seg.as_slice() {
+        ["Users", id] if get => Some(*id),
+        _ => None,
+    };
+    let (org, found_user) = authenticate(req, state, user_id).await?;
+    *org_seen = Some(org.clone());
     // Routes are told apart before the body is read: a POST to a discovery endpoint is a
     // 405, not a 400 for its (absent) body.
     match seg.first().copied() {
@@ -193,7 +198,7 @@ async fn handle(
         ["Users", ".search"] if method == Method::POST => {
             users::list(&ctx, list::ListParams::from_search(&body)?).await
         }
-        ["Users", id] if get => users::get(&ctx, id).await,
+        ["Users", id] if get => users::get(&ctx, id, found_user),
         ["Users", id] if method == Method::PUT => users::replace(&ctx, id, body).await,
         ["Users", id] if method == Method::PATCH => users::patch(&ctx, id, body).await,
         ["Users", id] if method == Method::DELETE => users::delete(&ctx, id).await,
@@ -218,9 +223,17 @@ fn percent_decode(s: &str) -> String {
         .unwrap_or_else(|| s.to_owned())
 }
 
+/// A user read with the token (GET /Users/{id}): the record and its groups, None if absent.
+type FoundUser = Option<(UserRecord, Vec<UserGroupRow>)>;
+
 /// The organization of the presented SCIM token: 401 when there is none or it is unknown,
-/// 403 when the organization is suspended (CONTRACT.md §3).
-async fn authenticate(req: &HttpRequest, state: &AppState) -> ScimResult<OrgId> {
+/// 403 when the organization is suspended (CONTRACT.md §3). With `user_id`, the same query
+/// also reads that user of the token's organization (one round trip for GET /Users/{id}).
+async fn authenticate(
+    req: &HttpRequest,
+    state: &AppState,
+    user_id: Option<&str>,
+) -> ScimResult<(OrgId, FoundUser)> {
     let token = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -234,22 +247,38 @@ async fn authenticate(req: &HttpRequest, state: &AppState) -> ScimResult<OrgId> 
         .filter(|t| !t.is_empty())
         .ok_or_else(ScimError::unauthorized)?;
     let now = state.clock.now_ms();
-    let found = state
-        .store
-        .find_credential_by_hash(CredentialKind::ScimToken, &hash_secret(&token), now)
-        .await?
-        .ok_or_else(ScimError::unauthorized)?;
-    if found.org_status != "active" {
+    let hash = hash_secret(&token);
+    let (check, user) = match user_id {
+        Some(id) => state.store.scim_token_and_user(&hash, now, id).await?,
+        None => state
+            .store
+            .find_credential_by_hash(CredentialKind::ScimToken, &hash, now)
+            .await?
+            .map(|found| {
+                let check = TokenCheck {
+                    credential_id: found.credential.id,
+                    org_id: found.credential.org_id,
+                    org_status: found.org_status,
+                    last_used_at: found.credential.last_used_at,
+                };
+                (check, None)
+            }),
+    }
+    .ok_or_else(ScimError::unauthorized)?;
+    if check.org_status != "active" {
         return Err(ScimError::forbidden("the organization is suspended"));
     }
-    let cred = found.credential;
-    if cred
+    if check
         .last_used_at
         .is_none_or(|t| now - t > LAST_USED_GRANULARITY_MS)
     {
-        state.store.mark_credential_used(&cred.id, now).await?;
+        state
+            .store
+            .mark_credential_used(&check.credential_id, now)
+            .await?;
     }
-    OrgId::parse(&cred.org_id).map_err(|_| ScimError::internal())
+    let org = OrgId::parse(&check.org_id).map_err(|_| ScimError::internal())?;
+    Ok((org, user))
 }
 
 /// The body as JSON: 415 for other media types, 413 past the limit, 400 invalidSyntax when

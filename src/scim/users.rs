@@ -115,26 +115,35 @@ pub async fn create(ctx: &Ctx<'_>, mut body: Value) -> ScimResult<HttpResponse> 
     Ok(resource_response(StatusCode::CREATED, &body, rec.version))
 }
 
-pub async fn get(ctx: &Ctx<'_>, id: &str) -> ScimResult<HttpResponse> {
-    let rec = ctx
-        .state
-        .store
-        .get_user(&ctx.org, id)
-        .await?
-        .ok_or_else(|| not_found(id))?;
-    let body = render_one(ctx, &rec, &projection(ctx)).await?;
+/// GET /Users/{id}: `found` (the user and its groups) comes from the query that checked
+/// the token (`authenticate` in mod.rs), so the read costs one round trip.
+pub fn get(
+    ctx: &Ctx<'_>,
+    id: &str,
+    found: Option<(UserRecord, Vec<UserGroupRow>)>,
+) -> ScimResult<HttpResponse> {
+    let (rec, groups) = found.ok_or_else(|| not_found(id))?;
+    let proj = projection(ctx);
+    let refs: Vec<&UserGroupRow> = if proj.wants("groups") {
+        groups.iter().collect()
+    } else {
+        Vec::new()
+    };
+    let body = proj.apply(render::user(&ctx.base, &rec, &refs)?);
     Ok(resource_response(StatusCode::OK, &body, rec.version))
 }
 
 pub async fn list(ctx: &Ctx<'_>, params: ListParams) -> ScimResult<HttpResponse> {
     let (query, start) = params.query(&USER)?;
     let proj = user_projection(params.attributes.as_deref(), params.excluded.as_deref());
-    let (total, rows) = ctx.state.store.list_users(&ctx.org, &query).await?;
-    let groups = if proj.wants("groups") && !rows.is_empty() {
-        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-        ctx.state.store.groups_of_users(&ctx.org, &ids).await?
+    let (total, rows, groups) = if proj.wants("groups") {
+        ctx.state
+            .store
+            .list_users_with_groups(&ctx.org, &query)
+            .await?
     } else {
-        Vec::new()
+        let (total, rows) = ctx.state.store.list_users(&ctx.org, &query).await?;
+        (total, rows, Vec::new())
     };
     let mut by_user: HashMap<&str, Vec<&UserGroupRow>> = HashMap::new();
     for g in &groups {

@@ -14,7 +14,7 @@ pub enum CredentialKind {
 }
 
 impl CredentialKind {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             Self::PortalKey => "portal_key",
             Self::ScimToken => "scim_token",

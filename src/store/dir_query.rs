@@ -3,10 +3,6 @@
 //! parameter; the SQL text holds only fragments written here. Positive conditions on indexed
 //! values become `r.id IN (SELECT ... )` so the planner drives from an index.
 
-use sqlx::AssertSqlSafe;
-
-use super::directory::{GroupRecord, UserRecord, GROUP_COLUMNS, USER_COLUMNS};
-use super::{Store, StoreResult};
 use crate::domain::OrgId;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,20 +97,20 @@ pub struct ListQuery {
     pub limit: i64,
 }
 
-enum Bind {
+pub(super) enum Bind {
     Text(String),
     Bool(bool),
     Int(i64),
 }
 
-struct Sql {
-    text: String,
-    binds: Vec<Bind>,
+pub(super) struct Sql {
+    pub(super) text: String,
+    pub(super) binds: Vec<Bind>,
     aliases: usize,
 }
 
 impl Sql {
-    fn bind(&mut self, b: Bind) -> String {
+    pub(super) fn bind(&mut self, b: Bind) -> String {
         self.binds.push(b);
         format!("${}", self.binds.len())
     }
@@ -291,7 +287,12 @@ fn elem_sql(sql: &mut Sql, cond: &ElemCond) -> String {
 /// `WHERE` and `ORDER BY` of a list query over `table`.
 /// The ORDER BY (and its bound sort attribute) only when `ordered`: a COUNT must bind
 /// exactly the parameters its text uses, or PostgreSQL refuses the statement.
-fn build(table: Table, org: &OrgId, q: &ListQuery, ordered: bool) -> (Sql, String, String) {
+pub(super) fn build(
+    table: Table,
+    org: &OrgId,
+    q: &ListQuery,
+    ordered: bool,
+) -> (Sql, String, String) {
     let mut sql = Sql {
         text: String::new(),
         binds: Vec::new(),
@@ -322,6 +323,7 @@ fn build(table: Table, org: &OrgId, q: &ListQuery, ordered: bool) -> (Sql, Strin
     (sql, filter, order)
 }
 
+/// Binds every parameter of a built query, in order.
 macro_rules! bind_all {
     ($query:expr, $binds:expr) => {{
         let mut q = $query;
@@ -335,59 +337,7 @@ macro_rules! bind_all {
         q
     }};
 }
-
-impl Store {
-    /// (totalResults, one page) of users matching `q`.
-    pub async fn list_users(
-        &self,
-        org: &OrgId,
-        q: &ListQuery,
-    ) -> StoreResult<(i64, Vec<UserRecord>)> {
-        let (total, rows) = self.list_of::<UserRecord>(Table::Users, org, q).await?;
-        Ok((total, rows))
-    }
-
-    pub async fn list_groups(
-        &self,
-        org: &OrgId,
-        q: &ListQuery,
-    ) -> StoreResult<(i64, Vec<GroupRecord>)> {
-        self.list_of::<GroupRecord>(Table::Groups, org, q).await
-    }
-
-    async fn list_of<T>(
-        &self,
-        table: Table,
-        org: &OrgId,
-        q: &ListQuery,
-    ) -> StoreResult<(i64, Vec<T>)>
-    where
-        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
-    {
-        let (name, columns) = match table {
-            Table::Users => ("users", USER_COLUMNS),
-            Table::Groups => ("groups", GROUP_COLUMNS),
-        };
-        let (count_sql, filter, _) = build(table, org, q, false);
-        let text = format!("SELECT COUNT(*) FROM {name} r WHERE {filter}");
-        let total: i64 = bind_all!(sqlx::query_scalar(AssertSqlSafe(text)), count_sql.binds)
-            .fetch_one(self.pool())
-            .await?;
-        if q.limit <= 0 {
-            return Ok((total, Vec::new()));
-        }
-        let (mut sql, filter, order) = build(table, org, q, true);
-        let l = sql.bind(Bind::Int(q.limit));
-        let o = sql.bind(Bind::Int(q.offset));
-        sql.text = format!(
-            "SELECT {columns} FROM {name} r WHERE {filter} ORDER BY {order} LIMIT {l} OFFSET {o}"
-        );
-        let rows = bind_all!(sqlx::query_as(AssertSqlSafe(sql.text)), sql.binds)
-            .fetch_all(self.pool())
-            .await?;
-        Ok((total, rows))
-    }
-}
+pub(super) use bind_all;
 
 #[cfg(test)]
 #[path = "dir_query_tests.rs"]

@@ -10,6 +10,9 @@ use crate::domain::OrgId;
 
 pub(crate) const USER_COLUMNS: &str =
     "id, user_name, external_id, display_name, email_lc, CAST(CASE WHEN active THEN 1 ELSE 0 END AS BIGINT) AS active_flag, source, resource, version, created_at, updated_at";
+/// USER_COLUMNS qualified with the `r` alias, for queries that join other tables.
+pub(crate) const USER_COLUMNS_R: &str =
+    "r.id, r.user_name, r.external_id, r.display_name, r.email_lc, CAST(CASE WHEN r.active THEN 1 ELSE 0 END AS BIGINT) AS active_flag, r.source, r.resource, r.version, r.created_at, r.updated_at";
 pub(crate) const GROUP_COLUMNS: &str =
     "id, display_name, external_id, resource, version, created_at, updated_at";
 

@@ -3,6 +3,7 @@
 
 mod audit;
 mod credentials;
+mod dir_list;
 mod dir_query;
 mod dir_tx;
 mod directory;
@@ -12,6 +13,7 @@ mod rate_limit;
 mod reset_tokens;
 mod saml;
 mod scim_log;
+mod scim_read;
 mod sessions;
 mod sso_configs;
 mod sso_users;
@@ -27,6 +29,7 @@ pub use oidc_flows::{NewOidcFlow, OidcFlowRecord};
 pub use orgs::{LicenseRecord, OrgPatch, OrgRecord};
 pub use saml::{SamlFlow, SpKeyRecord};
 pub use scim_log::{ScimLogRecord, ScimRequestRow};
+pub use scim_read::TokenCheck;
 pub use sessions::{NewSession, SessionRecord};
 pub use sso_configs::SsoConfigRecord;
 pub use sso_users::{NewJitUser, SsoUserRecord};
@@ -141,6 +144,11 @@ impl Store {
                             .execute(&mut *conn)
                             .await?;
                         sqlx::query("PRAGMA busy_timeout = 5000")
+                            .execute(&mut *conn)
+                            .await?;
+                        // Reads map the file instead of copying pages with read(2): every
+                        // write (the SCIM log's included) empties the readers' page caches.
+                        sqlx::query("PRAGMA mmap_size = 268435456")
                             .execute(&mut *conn)
                             .await?;
                     }

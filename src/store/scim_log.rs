@@ -34,7 +34,9 @@ pub struct ScimRequestRow {
 }
 
 impl Store {
+    /// Stores a batch in one transaction (one commit, not one per 50 rows).
     pub async fn insert_scim_requests(&self, rows: &[ScimLogRecord]) -> StoreResult<()> {
+        let mut tx = self.pool().begin().await?;
         for chunk in rows.chunks(50) {
             let values: Vec<String> = (0..chunk.len())
                 .map(|i| {
@@ -72,8 +74,9 @@ impl Store {
                     .bind(r.duration_ms)
                     .bind(&r.body);
             }
-            q.execute(self.pool()).await?;
+            q.execute(&mut *tx).await?;
         }
+        tx.commit().await?;
         Ok(())
     }
 
