@@ -34,7 +34,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 if [ -z "${AXID_BIN:-}" ]; then
     (cd "$ROOT" && cargo build --quiet --release --bin axid)
-    cp "${CARGO_TARGET_DIR:-$ROOT/target}/release/axid" "$WORK/axid"
+    TARGET_DIR="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+    cp "$TARGET_DIR/release/axid" "$WORK/axid"
     AXID_BIN="$WORK/axid"
 fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

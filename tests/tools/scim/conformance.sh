@@ -14,7 +14,8 @@ WORK="$(mktemp -d)"
 if [ -z "${AXID_BIN:-}" ]; then
     # Copied at once: a shared CARGO_TARGET_DIR may get another checkout's build next.
     (cd "$ROOT" && cargo build --quiet --bin axid)
-    cp "${CARGO_TARGET_DIR:-$ROOT/target}/debug/axid" "$WORK/axid"
+    TARGET_DIR="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+    cp "$TARGET_DIR/debug/axid" "$WORK/axid"
     AXID_BIN="$WORK/axid"
 fi
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
