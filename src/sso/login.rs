@@ -247,7 +247,10 @@ pub fn safe_return_to(raw: Option<&str>) -> String {
         Some(p)
             if p.starts_with('/')
                 && !p.starts_with("//")
-                && !p.contains(['\\', '\r', '\n'])
+                // Browsers drop tabs and newlines inside URLs, so "/\t/evil" would become
+                // "//evil": refuse every control character, not only CR and LF.
+                && !p.contains('\\')
+                && !p.chars().any(char::is_control)
                 && p.len() <= 1024 =>
         {
             p.to_owned()
@@ -263,7 +266,14 @@ mod tests {
     #[test]
     fn return_to_must_be_a_relative_path() {
         assert_eq!(safe_return_to(Some("/app?x=1")), "/app?x=1");
-        for bad in ["https://evil.test/", "//evil.test", "/\\evil", "app"] {
+        for bad in [
+            "https://evil.test/",
+            "//evil.test",
+            "/\\evil",
+            "app",
+            "/\t/evil.test",
+            "/\n/evil",
+        ] {
             assert_eq!(safe_return_to(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_return_to(None), "/");
