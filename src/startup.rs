@@ -128,7 +128,6 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> Result<Server, Stri
             .app_data(state.clone())
             .configure(ops::configure)
             .configure(scim::configure)
-            .configure(scim::portal_api::configure)
             .configure(portal::configure)
             .configure(crate::saml::configure)
             .configure(crate::oidc::routes::configure)

@@ -44,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .delete(admin::delete_license),
             )
             .configure(crate::sso::api::routes)
+            .configure(crate::scim::portal_api::routes)
             .service(web::resource("/auth/login").post(auth::login))
             .service(web::resource("/auth/logout").post(auth::logout))
             .service(web::resource("/auth/session").get(auth::current_session))

@@ -15,12 +15,13 @@ use crate::store::{ListQuery, UserRecord};
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 500;
 
-/// Registered before `portal::configure`, whose `/api/v1` scope would otherwise take them.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/users", web::get().to(list_users))
-        .route("/api/v1/users/{user_id}", web::get().to(get_user))
-        .route("/api/v1/groups", web::get().to(list_groups))
-        .route("/api/v1/scim/requests", web::get().to(scim_requests));
+/// Registered inside the portal's `/api/v1` scope (one resource per path, so another
+/// method gets the JSON 405).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/users").get(list_users))
+        .service(web::resource("/users/{user_id}").get(get_user))
+        .service(web::resource("/groups").get(list_groups))
+        .service(web::resource("/scim/requests").get(scim_requests));
 }
 
 #[derive(Deserialize)]

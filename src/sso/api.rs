@@ -195,18 +195,19 @@ pub async fn delete_config(
 /// The `/sso` routes, mounted inside the portal's `/api/v1` scope.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::api_misc as misc;
-    cfg.route("/sso/config", web::get().to(get_config))
-        .route("/sso/config", web::post().to(create_config))
-        .route("/sso/config", web::put().to(replace_config))
-        .route("/sso/config", web::patch().to(patch_config))
-        .route("/sso/config", web::delete().to(delete_config))
-        .route("/sso/config/test", web::post().to(misc::test_config))
-        .route("/sso/audit", web::get().to(misc::audit_feed))
-        .route("/sso/providers", web::get().to(misc::list_providers))
-        .route(
-            "/sso/providers/defaults",
-            web::get().to(misc::provider_defaults),
-        )
-        .route("/sso/sp-metadata", web::get().to(misc::sp_metadata))
-        .route("/sso/fetch-metadata", web::post().to(misc::fetch_metadata));
+    // One resource per path, so another method gets the JSON 405 (portal::fallback_errors).
+    cfg.service(
+        web::resource("/sso/config")
+            .get(get_config)
+            .post(create_config)
+            .put(replace_config)
+            .patch(patch_config)
+            .delete(delete_config),
+    )
+    .service(web::resource("/sso/config/test").post(misc::test_config))
+    .service(web::resource("/sso/audit").get(misc::audit_feed))
+    .service(web::resource("/sso/providers").get(misc::list_providers))
+    .service(web::resource("/sso/providers/defaults").get(misc::provider_defaults))
+    .service(web::resource("/sso/sp-metadata").get(misc::sp_metadata))
+    .service(web::resource("/sso/fetch-metadata").post(misc::fetch_metadata));
 }

@@ -85,3 +85,24 @@ mod framework_errors {
             .contains("json"));
     }
 }
+
+mod framework_errors_on_every_surface {
+    use super::*;
+    both_dbs!(directory_and_sso_paths_answer_json_405_for_other_methods);
+
+    async fn directory_and_sso_paths_answer_json_405_for_other_methods(app: TestApp) {
+        app.org_admin_session("acme").await;
+        for path in [
+            "/api/v1/users",
+            "/api/v1/groups",
+            "/api/v1/sso/providers",
+            "/api/v1/scim/requests",
+        ] {
+            let res = app.client.delete(app.url(path)).send().await.expect("send");
+            assert_eq!(res.status(), 405, "{path}");
+            assert_eq!(json_of(res).await["error"], "method_not_allowed", "{path}");
+        }
+        assert_eq!(app.get("/api/v1/users").await.status(), 200);
+        assert_eq!(app.get("/api/v1/sso/providers").await.status(), 200);
+    }
+}
