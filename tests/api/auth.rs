@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::both_dbs;
 use crate::helpers::{
-    json_of, new_client, spawn_app_with, spawn_replica, Db, TestApp, ORG_PASSWORD,
+    json_of, new_client, spawn_app_with, spawn_replica, status_of, Db, TestApp, ORG_PASSWORD,
 };
 
 both_dbs!(
@@ -151,12 +151,7 @@ async fn logout_ends_the_session_server_side(app: TestApp) {
     assert_eq!(json_of(res).await["error"], "unauthenticated");
     // Logging out twice is harmless.
     assert_eq!(
-        app.client
-            .post(app.url("/api/v1/auth/logout"))
-            .send()
-            .await
-            .expect("send")
-            .status(),
+        status_of(app.client.post(app.url("/api/v1/auth/logout"))).await,
         204
     );
 }

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use sqlx::Row;
 
 use crate::both_dbs;
-use crate::helpers::{json_of, new_client, TestApp};
+use crate::helpers::{json_of, new_client, status_of, TestApp};
 
 both_dbs!(
     a_key_is_shown_once_and_only_its_hash_is_stored,
@@ -158,22 +158,12 @@ async fn revoked_and_expired_keys_stop_at_once(app: TestApp) {
     };
     assert_eq!(use_key().await.expect("send").status(), 200);
     assert_eq!(
-        app.client
-            .delete(app.url(&format!("/api/v1/keys/{id}")))
-            .send()
-            .await
-            .expect("send")
-            .status(),
+        status_of(app.client.delete(app.url(&format!("/api/v1/keys/{id}")))).await,
         204
     );
     assert_eq!(use_key().await.expect("send").status(), 401);
     assert_eq!(
-        app.client
-            .delete(app.url(&format!("/api/v1/keys/{id}")))
-            .send()
-            .await
-            .expect("send")
-            .status(),
+        status_of(app.client.delete(app.url(&format!("/api/v1/keys/{id}")))).await,
         404
     );
 
@@ -181,24 +171,12 @@ async fn revoked_and_expired_keys_stop_at_once(app: TestApp) {
         "expires_at": axid::clock::rfc3339(axid::clock::Clock::now_ms(app.clock.as_ref()) + 3_600_000)})).await;
     let key = expiring["key"].as_str().unwrap().to_owned();
     assert_eq!(
-        new_client()
-            .get(app.url("/api/v1/keys"))
-            .bearer_auth(&key)
-            .send()
-            .await
-            .expect("send")
-            .status(),
+        status_of(new_client().get(app.url("/api/v1/keys")).bearer_auth(&key)).await,
         200
     );
     app.clock.advance_secs(3_601);
     assert_eq!(
-        new_client()
-            .get(app.url("/api/v1/keys"))
-            .bearer_auth(&key)
-            .send()
-            .await
-            .expect("send")
-            .status(),
+        status_of(new_client().get(app.url("/api/v1/keys")).bearer_auth(&key)).await,
         401
     );
 }
@@ -287,27 +265,15 @@ async fn nothing_of_one_org_is_reachable_with_another_orgs_credentials(app: Test
     let a_key_id = a_key["id"].as_str().unwrap();
     let a_token_id = a_token["id"].as_str().unwrap();
     assert_eq!(
-        b.get(app.url(&format!("/api/v1/keys/{a_key_id}")))
-            .send()
-            .await
-            .expect("send")
-            .status(),
+        status_of(b.get(app.url(&format!("/api/v1/keys/{a_key_id}")))).await,
         404
     );
     assert_eq!(
-        b.delete(app.url(&format!("/api/v1/keys/{a_key_id}")))
-            .send()
-            .await
-            .expect("send")
-            .status(),
+        status_of(b.delete(app.url(&format!("/api/v1/keys/{a_key_id}")))).await,
         404
     );
     assert_eq!(
-        b.delete(app.url(&format!("/api/v1/scim/tokens/{a_token_id}")))
-            .send()
-            .await
-            .expect("send")
-            .status(),
+        status_of(b.delete(app.url(&format!("/api/v1/scim/tokens/{a_token_id}")))).await,
         404
     );
     // Org A's key still works and still sees only org A.

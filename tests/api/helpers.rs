@@ -323,3 +323,8 @@ macro_rules! both_dbs {
 pub async fn json_of(res: reqwest::Response) -> Value {
     res.json().await.expect("JSON body")
 }
+
+/// Sends a prepared request and returns its status.
+pub async fn status_of(request: reqwest::RequestBuilder) -> reqwest::StatusCode {
+    request.send().await.expect("send").status()
+}
