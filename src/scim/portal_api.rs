@@ -6,7 +6,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::clock::{parse_rfc3339, rfc3339};
+use crate::clock::rfc3339;
 use crate::portal::caller::PortalCaller;
 use crate::portal::error::{ApiError, ApiResult};
 use crate::startup::AppState;
@@ -138,7 +138,7 @@ async fn list_groups(
 #[derive(Deserialize)]
 pub struct LogPage {
     limit: Option<i64>,
-    /// RFC 3339 time: entries strictly older than it (the `next_cursor` of the previous page).
+    /// `<at ms>.<id>` of the last entry of the previous page (its `next_cursor`).
     cursor: Option<String>,
 }
 
@@ -149,20 +149,23 @@ async fn scim_requests(
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
     let limit = page.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-    let before =
-        match &page.cursor {
-            None => None,
-            Some(c) => Some(parse_rfc3339(c).ok_or_else(|| {
-                ApiError::bad_request("invalid_cursor", "the cursor is not valid")
-            })?),
-        };
+    let before = match &page.cursor {
+        None => None,
+        Some(c) => Some(
+            c.split_once('.')
+                .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id)))
+                .ok_or_else(|| {
+                    ApiError::bad_request("invalid_cursor", "the cursor is not valid")
+                })?,
+        ),
+    };
     let rows = state
         .store
         .list_scim_requests(&caller.org, before, limit)
         .await?;
     let next = match rows.last() {
         Some(last) if i64::try_from(rows.len()).unwrap_or(0) == limit => {
-            Value::String(rfc3339(last.at))
+            Value::String(format!("{}.{}", last.at, last.id))
         }
         _ => Value::Null,
     };

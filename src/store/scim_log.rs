@@ -84,15 +84,21 @@ impl Store {
     pub async fn list_scim_requests(
         &self,
         org: &OrgId,
-        before: Option<Millis>,
+        before: Option<(Millis, &str)>,
         limit: i64,
     ) -> StoreResult<Vec<ScimRequestRow>> {
+        // Keyset on (at, id): entries logged in the same millisecond as the last one of the
+        // previous page are not skipped.
+        let (at, id) = before.unwrap_or((i64::MAX, ""));
         Ok(sqlx::query_as(
             "SELECT id, at, method, path, status, scim_type, detail, duration_ms, body FROM scim_requests \
-             WHERE org_id = $1 AND at < $2 ORDER BY at DESC, id DESC LIMIT $3",
+             WHERE org_id = $1 AND ($2 OR at < $3 OR (at = $3 AND id < $4)) \
+             ORDER BY at DESC, id DESC LIMIT $5",
         )
         .bind(org.as_str())
-        .bind(before.unwrap_or(i64::MAX))
+        .bind(before.is_none())
+        .bind(at)
+        .bind(id)
         .bind(limit)
         .fetch_all(self.pool())
         .await?)

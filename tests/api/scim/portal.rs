@@ -10,7 +10,8 @@ use crate::helpers::{json_of, new_client, TestApp};
 
 both_dbs!(
     admins_read_users_groups_and_effective_roles,
-    the_scim_request_log_keeps_redacted_requests
+    the_scim_request_log_keeps_redacted_requests,
+    log_pages_lose_no_entry_logged_in_the_same_millisecond
 );
 
 /// Stores an SSO configuration row directly (its API belongs to another surface).
@@ -222,4 +223,33 @@ mod session_roles {
         assert_eq!(scim.delete(&format!("/Groups/{staff}")).await.status, 204);
         assert_eq!(roles_of(&app, "hash-sam").await, None);
     }
+}
+
+async fn log_pages_lose_no_entry_logged_in_the_same_millisecond(app: TestApp) {
+    app.org_admin_session("acme").await;
+    let now = axid::clock::Clock::now_ms(app.clock.as_ref());
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.db.url).await.expect("pool");
+    for id in ["e1", "e2", "e3"] {
+        sqlx::query("INSERT INTO scim_requests (id, org_id, at, method, path, status, duration_ms) VALUES ($1, 'acme', $2, 'GET', '/scim/v2/Users', 200, 1)")
+            .bind(id)
+            .bind(now)
+            .execute(&pool)
+            .await
+            .expect("insert");
+    }
+    pool.close().await;
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/scim/requests?limit=1".to_owned();
+    for _ in 0..5 {
+        let page = json_of(app.get(&path).await).await;
+        for entry in page["requests"].as_array().expect("requests") {
+            seen.push(entry["id"].as_str().expect("id").to_owned());
+        }
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/scim/requests?limit=1&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["e3", "e2", "e1"]);
 }
