@@ -22,6 +22,13 @@ impl From<ConfigError> for ApiError {
     }
 }
 
+fn already_configured() -> ApiError {
+    ApiError::conflict(
+        "already_configured",
+        "this organization already has an SSO configuration; use PUT or PATCH",
+    )
+}
+
 fn not_configured() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
@@ -91,10 +98,7 @@ pub async fn create_config(
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
     if state.store.get_sso_config(&caller.org).await?.is_some() {
-        return Err(ApiError::conflict(
-            "already_configured",
-            "this organization already has an SSO configuration; use PUT or PATCH",
-        ));
+        return Err(already_configured());
     }
     let cfg = prepare(&state, body.0, None).await?;
     let now = state.clock.now_ms();
@@ -110,10 +114,7 @@ pub async fn create_config(
         )
         .await?;
     if !created {
-        return Err(ApiError::conflict(
-            "already_configured",
-            "this organization already has an SSO configuration; use PUT or PATCH",
-        ));
+        return Err(already_configured());
     }
     audit_change(&state, &caller, "created").await;
     Ok(HttpResponse::Created().json(stored_json(&state, &caller.org).await?))
