@@ -37,7 +37,12 @@ impl Store {
     /// Stores a batch in one transaction (one commit, not one per 50 rows).
     pub async fn insert_scim_requests(&self, rows: &[ScimLogRecord]) -> StoreResult<()> {
         let mut tx = self.pool().begin().await?;
-        for chunk in rows.chunks(50) {
+        // Ids are UUIDv7 (time first): each row lands at the end of the primary-key index
+        // instead of on a random page, so a batch dirties a few pages, not one per row.
+        // Ten rows (a hundred parameters) per statement: sqlx-sqlite looks each parameter's
+        // name up by index, a linear scan in SQLite, so cost grows with the square of the
+        // parameters; at 50 rows that lookup was 4% of the whole service's CPU under load.
+        for chunk in rows.chunks(10) {
             let values: Vec<String> = (0..chunk.len())
                 .map(|i| {
                     let b = i * 10;
@@ -63,7 +68,7 @@ impl Store {
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for r in chunk {
                 q = q
-                    .bind(super::new_id())
+                    .bind(uuid::Uuid::now_v7().to_string())
                     .bind(&r.org_id)
                     .bind(r.at)
                     .bind(&r.method)
