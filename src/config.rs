@@ -93,6 +93,9 @@ pub struct Settings {
     pub oidc_allow_http: bool,
     /// An unknown `kid` refetches an organization's JWKS at most once per this many seconds.
     pub oidc_jwks_min_refetch_secs: i64,
+    /// SQLite only: SCIM's hot reads run inline on the request thread (store/inline_reads.rs).
+    /// On by default; SQLITE_INLINE_READS=off sends every read through the pool.
+    pub sqlite_inline_reads: bool,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/axid.db";
@@ -140,6 +143,12 @@ impl Settings {
             sso_fetch_allow_private: parse_flag(&get, "SSO_FETCH_ALLOW_PRIVATE"),
             oidc_allow_http: parse_flag(&get, "OIDC_ALLOW_HTTP"),
             oidc_jwks_min_refetch_secs: parse_num(&get, "OIDC_JWKS_MIN_REFETCH_SECS", 30)?,
+            sqlite_inline_reads: !get("SQLITE_INLINE_READS").is_some_and(|v| {
+                matches!(
+                    v.to_ascii_lowercase().as_str(),
+                    "0" | "false" | "no" | "off"
+                )
+            }),
         };
         settings.validate()?;
         Ok(settings)

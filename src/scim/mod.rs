@@ -28,15 +28,18 @@ use serde_json::Value;
 use crate::clock::Millis;
 use crate::domain::{hash_secret, OrgId};
 use crate::startup::AppState;
-use crate::store::{CredentialKind, TokenCheck, UserGroupRow, UserRecord};
+use crate::store::{UserGroupRow, UserRecord};
 use error::{ScimError, ScimResult};
 
 /// The largest request body (a PATCH adding many members fits easily).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 const LAST_USED_GRANULARITY_MS: i64 = 60_000;
 
+/// One scope whose every path goes to `dispatch`. A static scope prefix is matched by
+/// comparing strings; the `{tail:.*}` resource it replaces ran a regex on every request
+/// (6% of a GET /Users/{id} under load, in perf).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource(["/scim/v2", "/scim/v2/{tail:.*}"]).to(dispatch));
+    cfg.service(web::scope("/scim/v2").default_service(web::to(dispatch)));
 }
 
 /// What one request needs: the organization its token belongs to and the base URL.
@@ -252,17 +255,9 @@ async fn authenticate(
         Some(id) => state.store.scim_token_and_user(&hash, now, id).await?,
         None => state
             .store
-            .find_credential_by_hash(CredentialKind::ScimToken, &hash, now)
+            .scim_token(&hash, now)
             .await?
-            .map(|found| {
-                let check = TokenCheck {
-                    credential_id: found.credential.id,
-                    org_id: found.credential.org_id,
-                    org_status: found.org_status,
-                    last_used_at: found.credential.last_used_at,
-                };
-                (check, None)
-            }),
+            .map(|check| (check, None)),
     }
     .ok_or_else(ScimError::unauthorized)?;
     if check.org_status != "active" {

@@ -1,11 +1,13 @@
 //! Runs directory list queries (built by dir_query.rs): one page, its totalResults, and for
 //! users optionally each user's groups joined into the page's query. A `userName eq`
-//! filter with groups is one statement (plus the token check), not three.
+//! filter with groups is one statement (plus the token check), not three. On SQLite the
+//! pages and counts run inline (inline_reads.rs), with the pool as the fallback.
 
 use sqlx::AssertSqlSafe;
 
 use super::dir_query::{bind_all, build, Bind, ListQuery, Table};
 use super::directory::{GroupRecord, UserGroupRow, UserRecord, GROUP_COLUMNS, USER_COLUMNS};
+use super::inline_reads::FromInline;
 use super::{Store, StoreResult};
 use crate::domain::OrgId;
 
@@ -17,6 +19,18 @@ struct UserGroupJoin {
     group_id: Option<String>,
     group_display: Option<String>,
     group_external_id: Option<String>,
+}
+
+impl UserGroupJoin {
+    /// By position: the user's eleven columns, then the group's three.
+    fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            user: UserRecord::from_inline(row, 0)?,
+            group_id: row.get(11)?,
+            group_display: row.get(12)?,
+            group_external_id: row.get(13)?,
+        })
+    }
 }
 
 impl Store {
@@ -56,10 +70,17 @@ impl Store {
              LEFT JOIN group_members m ON m.org_id = $1 AND m.user_id = r.id \
              LEFT JOIN groups g ON g.id = m.group_id ORDER BY {order}, g.display_name_lc"
         );
-        let joined: Vec<UserGroupJoin> =
-            bind_all!(sqlx::query_as(AssertSqlSafe(sql.text)), sql.binds)
-                .fetch_all(self.pool())
-                .await?;
+        let inline = self
+            .inline()
+            .and_then(|r| r.rows(&sql.text, &sql.binds, UserGroupJoin::from_inline));
+        let joined: Vec<UserGroupJoin> = match inline {
+            Some(rows) => rows,
+            None => {
+                bind_all!(sqlx::query_as(AssertSqlSafe(sql.text)), sql.binds)
+                    .fetch_all(self.pool())
+                    .await?
+            }
+        };
         let mut users: Vec<UserRecord> = Vec::new();
         let mut groups = Vec::new();
         for row in joined {
@@ -94,7 +115,7 @@ impl Store {
         q: &ListQuery,
     ) -> StoreResult<(i64, Vec<T>)>
     where
-        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + FromInline + Send + Unpin,
     {
         if q.limit <= 0 {
             return Ok((self.count_of(table, org, q).await?, Vec::new()));
@@ -109,9 +130,17 @@ impl Store {
         sql.text = format!(
             "SELECT {columns} FROM {name} r WHERE {filter} ORDER BY {order} LIMIT {l} OFFSET {o}"
         );
-        let rows: Vec<T> = bind_all!(sqlx::query_as(AssertSqlSafe(sql.text)), sql.binds)
-            .fetch_all(self.pool())
-            .await?;
+        let inline = self
+            .inline()
+            .and_then(|r| r.rows(&sql.text, &sql.binds, |row| T::from_inline(row, 0)));
+        let rows: Vec<T> = match inline {
+            Some(rows) => rows,
+            None => {
+                bind_all!(sqlx::query_as(AssertSqlSafe(sql.text)), sql.binds)
+                    .fetch_all(self.pool())
+                    .await?
+            }
+        };
         let total = self.total_of(table, org, q, rows.len()).await?;
         Ok((total, rows))
     }
@@ -140,6 +169,12 @@ impl Store {
         };
         let (count_sql, filter, _) = build(table, org, q, false);
         let text = format!("SELECT COUNT(*) FROM {name} r WHERE {filter}");
+        let inline = self
+            .inline()
+            .and_then(|r| r.rows(&text, &count_sql.binds, |row| row.get::<_, i64>(0)));
+        if let Some(count) = inline.and_then(|rows| rows.into_iter().next()) {
+            return Ok(count);
+        }
         Ok(
             bind_all!(sqlx::query_scalar(AssertSqlSafe(text)), count_sql.binds)
                 .fetch_one(self.pool())

@@ -3,7 +3,9 @@
 
 use sqlx::AssertSqlSafe;
 
+use super::dir_query::Bind;
 use super::dir_tx::DirTx;
+use super::inline_reads::FromInline;
 use super::{Store, StoreResult};
 use crate::clock::Millis;
 use crate::domain::OrgId;
@@ -112,6 +114,16 @@ impl Store {
 
     pub async fn get_group(&self, org: &OrgId, id: &str) -> StoreResult<Option<GroupRecord>> {
         let sql = format!("SELECT {GROUP_COLUMNS} FROM groups r WHERE r.org_id = $1 AND r.id = $2");
+        let binds = [
+            Bind::Text(org.as_str().to_owned()),
+            Bind::Text(id.to_owned()),
+        ];
+        let inline = self
+            .inline()
+            .and_then(|r| r.rows(&sql, &binds, |row| GroupRecord::from_inline(row, 0)));
+        if let Some(rows) = inline {
+            return Ok(rows.into_iter().next());
+        }
         Ok(sqlx::query_as(AssertSqlSafe(sql))
             .bind(org.as_str())
             .bind(id)
@@ -149,11 +161,31 @@ impl Store {
              WHERE m.org_id = $1 AND m.group_id IN ({}) ORDER BY m.group_id, m.added_at, m.user_id",
             placeholders.join(", ")
         );
-        let mut q = sqlx::query_as::<_, GroupMemberRow>(AssertSqlSafe(sql)).bind(org.as_str());
-        for id in group_ids {
-            q = q.bind(*id);
-        }
-        let rows = q.fetch_all(self.pool()).await?;
+        let binds: Vec<Bind> = std::iter::once(org.as_str())
+            .chain(group_ids.iter().copied())
+            .map(|t| Bind::Text(t.to_owned()))
+            .collect();
+        let inline = self.inline().and_then(|r| {
+            r.rows(&sql, &binds, |row| {
+                Ok(GroupMemberRow {
+                    group_id: row.get(0)?,
+                    id: row.get(1)?,
+                    member_type: row.get(2)?,
+                    member_display: row.get(3)?,
+                })
+            })
+        });
+        let rows = match inline {
+            Some(rows) => rows,
+            None => {
+                let mut q =
+                    sqlx::query_as::<_, GroupMemberRow>(AssertSqlSafe(sql)).bind(org.as_str());
+                for id in group_ids {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(self.pool()).await?
+            }
+        };
         Ok(rows
             .into_iter()
             .map(|r| {
@@ -258,8 +290,30 @@ impl Store {
     /// Without them SQLite scans an organization's users for `r.id IN (SELECT ... FROM
     /// scim_values ...)` filters instead of driving from the value index (9 ms instead of
     /// 0.02 ms at 100,000 users). PostgreSQL's autovacuum keeps its own statistics.
+    ///
+    /// Only sqlite_stat1 (rows per key) is kept; the sqlite_stat4 samples are removed in the
+    /// same transaction. The bundled SQLite is built with STAT4, and with samples present
+    /// every statement whose indexed `=` takes a bound value is compiled again whenever that
+    /// value changes (sqlite3_stmt_status REPREPARE counted one per `userName eq` lookup):
+    /// a full parse and plan per request. Once committed, other connections load the new
+    /// statistics; `ANALYZE sqlite_schema` reloads them on this one.
     pub async fn sqlite_optimize(&self) -> StoreResult<()> {
+        let mut tx = self.pool().begin().await?;
         sqlx::query("PRAGMA optimize=0x10002")
+            .execute(&mut *tx)
+            .await?;
+        let has_stat4: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_stat4'",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if has_stat4 > 0 {
+            sqlx::query("DELETE FROM sqlite_stat4")
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        sqlx::query("ANALYZE sqlite_schema")
             .execute(self.pool())
             .await?;
         Ok(())

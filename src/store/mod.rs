@@ -7,6 +7,7 @@ mod dir_list;
 mod dir_query;
 mod dir_tx;
 mod directory;
+mod inline_reads;
 mod oidc_flows;
 mod orgs;
 mod rate_limit;
@@ -35,6 +36,7 @@ pub use sso_configs::SsoConfigRecord;
 pub use sso_users::{NewJitUser, SsoUserRecord};
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -94,6 +96,8 @@ fn is_unavailable_sqlstate(code: &str) -> bool {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// SQLite file databases only: hot reads run inline on the request thread.
+    inline: Option<Arc<inline_reads::InlineReader>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,9 +124,18 @@ impl Store {
     pub fn connect_lazy(settings: &Settings) -> Result<Self, String> {
         let backend = Backend::of_url(&settings.database_url)?;
         sqlx::any::install_default_drivers();
-        let url = match backend {
-            Backend::Sqlite => prepare_sqlite_url(&settings.database_url)?,
-            Backend::Postgres => settings.database_url.clone(),
+        let (url, inline) = match backend {
+            Backend::Sqlite => {
+                let url = prepare_sqlite_url(&settings.database_url)?;
+                let (path, query) = sqlite_path_and_query(&settings.database_url);
+                let inline = settings
+                    .sqlite_inline_reads
+                    .then(|| inline_reads::InlineReader::for_file(path, query))
+                    .flatten()
+                    .map(Arc::new);
+                (url, inline)
+            }
+            Backend::Postgres => (settings.database_url.clone(), None),
         };
         let options =
             AnyConnectOptions::from_str(&url).map_err(|e| format!("DATABASE_URL: {e}"))?;
@@ -143,6 +156,11 @@ impl Store {
                         sqlx::query("PRAGMA foreign_keys = ON")
                             .execute(&mut *conn)
                             .await?;
+                        // Statement journals (a multi-row INSERT under a foreign key keeps
+                        // one) stay in memory instead of a temporary file written per batch.
+                        sqlx::query("PRAGMA temp_store = MEMORY")
+                            .execute(&mut *conn)
+                            .await?;
                         sqlx::query("PRAGMA busy_timeout = 5000")
                             .execute(&mut *conn)
                             .await?;
@@ -156,7 +174,7 @@ impl Store {
                 })
             })
             .connect_lazy_with(options);
-        Ok(Self { pool })
+        Ok(Self { pool, inline })
     }
 
     /// Applies the migrations of this backend (at start, and by `axid migrate`).
@@ -184,14 +202,24 @@ impl Store {
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
+
+    /// The inline SQLite reader, if this store has one (see inline_reads.rs).
+    fn inline(&self) -> Option<&inline_reads::InlineReader> {
+        self.inline.as_deref()
+    }
+}
+
+/// The file path and the query string of a `sqlite:` URL.
+fn sqlite_path_and_query(url: &str) -> (&str, &str) {
+    let rest = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    rest.split_once('?').unwrap_or((rest, ""))
 }
 
 /// `sqlite://path` with the parent folder created and `mode=rwc`, so the first run makes the file.
 fn prepare_sqlite_url(url: &str) -> Result<String, String> {
-    let rest = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:");
-    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (path, query) = sqlite_path_and_query(url);
     if path != ":memory:" && !path.is_empty() {
         if let Some(parent) = std::path::Path::new(path)
             .parent()
