@@ -5,14 +5,11 @@ mod discovery;
 mod errors;
 mod filters;
 mod groups;
-mod idp_auth0;
-mod idp_entra;
-mod idp_okta;
-mod idp_others;
 mod isolation;
 mod lifecycle;
 mod patch;
 mod portal;
+mod transcripts;
 mod users;
 
 use reqwest::header::HeaderMap;
@@ -42,26 +39,66 @@ impl Answer {
         self.body
     }
 
+    /// Reads a response: the body as JSON, `Null` when empty, a JSON string when not JSON.
+    pub async fn of(res: reqwest::Response) -> Answer {
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
     /// Asserts an RFC 7644 §3.12 error with this status and scimType.
     #[track_caller]
     pub fn error(self, status: u16, scim_type: Option<&str>) -> Value {
-        assert_eq!(self.status, status, "body: {}", self.body);
-        assert_eq!(
-            self.headers
-                .get("content-type")
-                .and_then(|v| v.to_str().ok()),
-            Some(SCIM_JSON)
-        );
-        assert_eq!(
-            self.body["schemas"],
-            json!(["urn:ietf:params:scim:api:messages:2.0:Error"])
-        );
-        assert_eq!(self.body["status"], json!(status.to_string()));
-        match scim_type {
-            Some(t) => assert_eq!(self.body["scimType"], t, "body: {}", self.body),
-            None => assert!(self.body.get("scimType").is_none(), "body: {}", self.body),
+        if let Err(why) = self.check_error(status, scim_type) {
+            panic!("{why}; body: {}", self.body);
         }
         self.body
+    }
+
+    /// Whether this is an RFC 7644 §3.12 error with this status and scimType (`None`: no
+    /// scimType member): status, SCIM content type, Error schema, `status` as a string.
+    pub fn check_error(&self, status: u16, scim_type: Option<&str>) -> Result<(), String> {
+        if self.status != status {
+            return Err(format!("status {}, expected {status}", self.status));
+        }
+        let content_type = self
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok());
+        if content_type != Some(SCIM_JSON) {
+            return Err(format!(
+                "content-type {content_type:?}, expected {SCIM_JSON}"
+            ));
+        }
+        let schemas = json!(["urn:ietf:params:scim:api:messages:2.0:Error"]);
+        if self.body["schemas"] != schemas {
+            return Err(format!(
+                "error schemas {}, expected {schemas}",
+                self.body["schemas"]
+            ));
+        }
+        if self.body["status"] != json!(status.to_string()) {
+            return Err(format!(
+                "error status {}, expected \"{status}\"",
+                self.body["status"]
+            ));
+        }
+        let got = self.body.get("scimType");
+        match scim_type {
+            Some(t) if got != Some(&json!(t)) => Err(format!("scimType {got:?}, expected {t:?}")),
+            None if got.is_some() => Err(format!("scimType {got:?}, expected none")),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -95,20 +132,7 @@ impl<'a> Scim<'a> {
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        let res = req.send().await.expect("request");
-        let status = res.status().as_u16();
-        let headers = res.headers().clone();
-        let text = res.text().await.expect("body");
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Answer {
-            status,
-            headers,
-            body,
-        }
+        Answer::of(req.send().await.expect("request")).await
     }
 
     pub async fn get(&self, path: &str) -> Answer {
