@@ -6,12 +6,15 @@
 # Prints a table with ratios, and SQLite's plan for the filter query (the index is used).
 #   AXID_BIN=path (default: cargo build --release), N_SMALL=1000 N_LARGE=100000
 #   GROUP_SIZE=10000 DURATION=10s CONNECTIONS=16 PEERS="scim2-server scimmy" (PEERS="" for axid alone)
+#   AXID_N_HUGE=100000 AXID_GROUP_HUGE=10000: axid alone goes on to this many users (and a group
+#   of this many members) in the same run, after the side-by-side figures; 0 skips it.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 TOOLS="${AXID_BENCH_TOOLS:-$HOME/.cache/axid-tools/bench}"
 N_SMALL="${N_SMALL:-1000}"; N_LARGE="${N_LARGE:-100000}"; GROUP_SIZE="${GROUP_SIZE:-10000}"
 DURATION="${DURATION:-10s}"; CONNECTIONS="${CONNECTIONS:-16}"
+AXID_N_HUGE="${AXID_N_HUGE:-0}"; AXID_GROUP_HUGE="${AXID_GROUP_HUGE:-10000}"
 PEERS="${PEERS-scim2-server scimmy}"
 TOKEN="bench-$(python3 -c 'import secrets; print(secrets.token_hex(8))')"
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 1; }
@@ -97,6 +100,15 @@ bench_one() {
     local members; members="$(echo "$seed" | python3 -c 'import json,sys; print(",".join(json.load(sys.stdin)["spare_ids"]))')"
     R[$name,patch]="$(MEMBER_IDS="$members" measure -s "$HERE/patch_member.lua" "$BASE/Groups/$gid?excludedAttributes=members")"
     R[$name,post]="$(measure -s "$HERE/post_user.lua" "$BASE/Users")"
+    if [ "$name" = axid ] && [ "$AXID_N_HUGE" -gt "$N_LARGE" ]; then
+        # POST /Users above created users named p<thread>-<n>; the seeded names stay u<i>.
+        seed="$("$TOOLS/py/bin/python" "$HERE/seed.py" "$BASE" "$AUTH" "$N_LARGE" "$AXID_N_HUGE" --group "bench-huge" --members "$AXID_GROUP_HUGE")"
+        R[axid,get_huge]="$(measure "$BASE/Users/$id")"
+        R[axid,filter_huge]="$(measure "$BASE/Users?filter=$(enc "userName eq \"u$((AXID_N_HUGE / 2))@bench.test\"")")"
+        gid="$(echo "$seed" | python3 -c 'import json,sys; print(json.load(sys.stdin)["group_id"])')"
+        members="$(echo "$seed" | python3 -c 'import json,sys; print(",".join(json.load(sys.stdin)["spare_ids"]))')"
+        R[axid,patch_huge]="$(MEMBER_IDS="$members" measure -s "$HERE/patch_member.lua" "$BASE/Groups/$gid?excludedAttributes=members")"
+    fi
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; PIDS=()
 }
 
@@ -134,3 +146,10 @@ for k in get_small get_large filter_small filter_large post patch; do
     done
     echo
 done
+if [ "$AXID_N_HUGE" -gt "$N_LARGE" ]; then
+    echo
+    echo "axid alone, same run, after seeding to $AXID_N_HUGE users:"
+    printf '%-34s %16s\n' "GET /Users/{id}" "${R[axid,get_huge]}"
+    printf '%-34s %16s\n' "filter userName eq ($AXID_N_HUGE)" "${R[axid,filter_huge]}"
+    printf '%-34s %16s\n' "PATCH +1 member ($AXID_GROUP_HUGE)" "${R[axid,patch_huge]}"
+fi
