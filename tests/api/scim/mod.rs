@@ -9,6 +9,7 @@ mod isolation;
 mod lifecycle;
 mod patch;
 mod portal;
+mod read_paths;
 mod transcripts;
 mod users;
 
