@@ -114,13 +114,13 @@ impl Store {
 
     pub async fn get_group(&self, org: &OrgId, id: &str) -> StoreResult<Option<GroupRecord>> {
         let sql = format!("SELECT {GROUP_COLUMNS} FROM groups r WHERE r.org_id = $1 AND r.id = $2");
-        let binds = [
-            Bind::Text(org.as_str().to_owned()),
-            Bind::Text(id.to_owned()),
-        ];
-        let inline = self
-            .inline()
-            .and_then(|r| r.rows(&sql, &binds, |row| GroupRecord::from_inline(row, 0)));
+        let inline = self.inline().and_then(|r| {
+            let binds = [
+                Bind::Text(org.as_str().to_owned()),
+                Bind::Text(id.to_owned()),
+            ];
+            r.rows(&sql, &binds, |row| GroupRecord::from_inline(row, 0))
+        });
         if let Some(rows) = inline {
             return Ok(rows.into_iter().next());
         }
@@ -161,11 +161,11 @@ impl Store {
              WHERE m.org_id = $1 AND m.group_id IN ({}) ORDER BY m.group_id, m.added_at, m.user_id",
             placeholders.join(", ")
         );
-        let binds: Vec<Bind> = std::iter::once(org.as_str())
-            .chain(group_ids.iter().copied())
-            .map(|t| Bind::Text(t.to_owned()))
-            .collect();
         let inline = self.inline().and_then(|r| {
+            let binds: Vec<Bind> = std::iter::once(org.as_str())
+                .chain(group_ids.iter().copied())
+                .map(|t| Bind::Text(t.to_owned()))
+                .collect();
             r.rows(&sql, &binds, |row| {
                 Ok(GroupMemberRow {
                     group_id: row.get(0)?,

@@ -1,13 +1,13 @@
 //! SQLite reads run inline, on the request's own thread, through a few read-only rusqlite
-//! connections. SCIM's hot reads (the token check, a user by id, a page of users) are
-//! index lookups of tens of microseconds; through sqlx each one is handed to the
+//! connections. SCIM's hot reads (the token check, a user or group by id, pages, counts,
+//! group members) are index lookups of tens of microseconds; through sqlx each one is handed to the
 //! connection's worker thread and back, and those two thread switches cost more than the
 //! query (bench/scim/README.md has the profile and the figures). The SQL is the same text
 //! the pool runs, so the two paths cannot drift.
 //!
-//! An inline read never waits and never runs long: a busy database, a missing file, a value
-//! of an unexpected type, or a query still running after `BUDGET` gives `None`, and the
-//! caller runs the same query on the pool, off this thread. So a scan (a `co` filter over a
+//! An inline read never waits and never runs long: a busy database, a missing file, or a
+//! query still running after `BUDGET` gives `None`, and the caller runs the same query on
+//! the pool, off this thread. So a scan (a `co` filter over a
 //! large organization) does not hold up the other requests this thread serves.
 
 use std::path::{Path, PathBuf};

@@ -14,24 +14,28 @@ use super::inline_reads::FromInline;
 use super::{CredentialKind, Store, StoreResult};
 use crate::clock::Millis;
 
-/// The credential of a SCIM token hash ($1, kind $2) unexpired at $3, with its org's status.
-const TOKEN_SQL: &str = "SELECT c.id AS cred_id, c.org_id AS cred_org_id, \
-     o.status AS org_status, c.last_used_at AS cred_last_used_at \
-     FROM credentials c JOIN organizations o ON o.org_id = c.org_id \
-     WHERE c.secret_hash = $1 AND c.kind = $2 AND (c.expires_at IS NULL OR c.expires_at > $3)";
+/// The credential of a SCIM token hash ($1, kind $2) unexpired at $3, with its org's
+/// status: the columns, tables and condition both token queries share.
+const TOKEN_COLUMNS: &str = "c.id AS cred_id, c.org_id AS cred_org_id, o.status AS org_status, \
+     c.last_used_at AS cred_last_used_at";
+const TOKEN_FROM: &str = "credentials c JOIN organizations o ON o.org_id = c.org_id";
+const TOKEN_WHERE: &str =
+    "c.secret_hash = $1 AND c.kind = $2 AND (c.expires_at IS NULL OR c.expires_at > $3)";
 
-/// TOKEN_SQL joined with the user $4 of the token's organization and the user's groups.
+/// The token check alone (a list or a write).
+static TOKEN_SQL: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {TOKEN_COLUMNS} FROM {TOKEN_FROM} WHERE {TOKEN_WHERE}"));
+
+/// The token check joined with the user $4 of the token's organization and its groups.
 static TOKEN_AND_USER_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT c.id AS cred_id, c.org_id AS cred_org_id, o.status AS org_status, \
-         c.last_used_at AS cred_last_used_at, {USER_COLUMNS_R}, g.id AS group_id, \
+        "SELECT {TOKEN_COLUMNS}, {USER_COLUMNS_R}, g.id AS group_id, \
          g.display_name AS group_display, g.external_id AS group_external_id \
-         FROM credentials c JOIN organizations o ON o.org_id = c.org_id \
+         FROM {TOKEN_FROM} \
          LEFT JOIN users r ON r.org_id = c.org_id AND r.id = $4 \
          LEFT JOIN group_members m ON m.org_id = r.org_id AND m.user_id = r.id \
          LEFT JOIN groups g ON g.id = m.group_id \
-         WHERE c.secret_hash = $1 AND c.kind = $2 AND (c.expires_at IS NULL OR c.expires_at > $3) \
-         ORDER BY g.display_name_lc"
+         WHERE {TOKEN_WHERE} ORDER BY g.display_name_lc"
     )
 });
 
@@ -146,14 +150,18 @@ impl Store {
         secret_hash: &str,
         now: Millis,
     ) -> StoreResult<Option<TokenCheck>> {
-        let binds = token_binds(secret_hash, now, None);
-        if let Some(rows) = self
-            .inline()
-            .and_then(|r| r.rows(TOKEN_SQL, &binds, TokenCheck::from_inline))
-        {
+        let sql = TOKEN_SQL.as_str();
+        let inline = self.inline().and_then(|r| {
+            r.rows(
+                sql,
+                &token_binds(secret_hash, now, None),
+                TokenCheck::from_inline,
+            )
+        });
+        if let Some(rows) = inline {
             return Ok(rows.into_iter().next());
         }
-        Ok(sqlx::query_as(TOKEN_SQL)
+        Ok(sqlx::query_as(AssertSqlSafe(sql))
             .bind(secret_hash)
             .bind(CredentialKind::ScimToken.as_str())
             .bind(now)
@@ -170,11 +178,11 @@ impl Store {
         user_id: &str,
     ) -> StoreResult<Option<(TokenCheck, Option<(UserRecord, Vec<UserGroupRow>)>)>> {
         let sql = TOKEN_AND_USER_SQL.as_str();
-        let binds = token_binds(secret_hash, now, Some(user_id));
-        let rows = match self
-            .inline()
-            .and_then(|r| r.rows(sql, &binds, Joined::from_inline))
-        {
+        let inline = self.inline().and_then(|r| {
+            let binds = token_binds(secret_hash, now, Some(user_id));
+            r.rows(sql, &binds, Joined::from_inline)
+        });
+        let rows = match inline {
             Some(rows) => rows,
             None => {
                 let rows: Vec<PoolRow> = sqlx::query_as(AssertSqlSafe(sql))
