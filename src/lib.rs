@@ -3,6 +3,8 @@
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod http;
+pub mod login;
 pub mod mail;
 pub mod metrics;
 pub mod oidc;
@@ -13,5 +15,6 @@ pub mod saml;
 pub mod scim;
 pub mod sso;
 pub mod startup;
+pub mod state;
 pub mod store;
 pub mod telemetry;

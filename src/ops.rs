@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/health", web::get().to(health))

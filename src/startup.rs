@@ -12,23 +12,10 @@ use crate::clock::{SharedClock, SystemClock};
 use crate::config::{DeploymentMode, Settings};
 use crate::mail::Mailer;
 use crate::metrics::{Metrics, RecordMetrics};
+pub use crate::state::AppState;
 use crate::store::{Backend, Store};
 use crate::telemetry::PathOnlyRootSpan;
 use crate::{ops, portal, scim};
-
-/// Everything a handler may need, shared by all workers.
-#[derive(Debug)]
-pub struct AppState {
-    pub store: Store,
-    pub settings: Settings,
-    pub clock: SharedClock,
-    pub mailer: Mailer,
-    pub metrics: Metrics,
-    pub scim_log: scim::log::ScimLog,
-    pub sso: crate::sso::SsoRuntime,
-    /// OIDC discovery and JWKS caches and the outbound client (per replica).
-    pub oidc: crate::oidc::login::OidcRuntime,
-}
 
 pub struct Application {
     port: u16,
@@ -122,16 +109,21 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> Result<Server, Stri
     let metrics = state.metrics.clone();
     let server = HttpServer::new(move || {
         App::new()
-            .wrap(portal::fallback_errors::json_error_bodies())
+            .wrap(crate::http::fallback_errors::json_error_bodies())
             .wrap(RecordMetrics(metrics.clone()))
             .wrap(TracingLogger::<PathOnlyRootSpan>::new())
             .app_data(state.clone())
             .configure(ops::configure)
             .configure(scim::configure)
-            .configure(portal::configure)
+            .service(
+                web::scope("/api/v1")
+                    .configure(portal::api_routes)
+                    .configure(crate::sso::api::routes)
+                    .configure(scim::portal_api::routes),
+            )
             .configure(crate::saml::configure)
             .configure(crate::oidc::routes::configure)
-            .default_service(web::to(portal::api_not_found))
+            .default_service(web::to(crate::http::fallback_errors::api_not_found))
     })
     .listen(listener)
     .map_err(|e| e.to_string())?
@@ -155,7 +147,7 @@ async fn housekeeping(state: web::Data<AppState>) {
         // Ended OIDC flows stay an hour, so a late replay is still named as one.
         let _ = state.store.delete_oidc_flows_before(now - 3_600_000).await;
         let _ = state.store.delete_expired_saml_state(now).await;
-        portal::rate_limit::prune(&state).await;
+        crate::http::rate_limit::prune(&state).await;
         if state.settings.is_sqlite() {
             if let Err(e) = state.store.sqlite_optimize().await {
                 tracing::debug!(error = %e, "SQLite statistics refresh skipped");

@@ -11,7 +11,7 @@ use super::keys::KeySet;
 use super::login::OidcRuntime;
 use crate::clock::Millis;
 use crate::sso::config::{invalid, ConfigError, OidcConfig};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Scopes requested when the configuration names none.
 pub const DEFAULT_SCOPES: [&str; 3] = ["openid", "email", "profile"];

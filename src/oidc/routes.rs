@@ -14,13 +14,13 @@ use super::login::{begin, finish, CallbackQuery, LoginError, RelyingParty};
 use super::reason::{FixSide as OidcSide, OidcReason};
 use crate::config::Secret;
 use crate::domain::OrgId;
-use crate::portal::request_meta::client_ip_text;
+use crate::http::request_meta::client_ip_text;
 use crate::sso::browser::{enabled_config, refuse, unavailable, Refusal};
 use crate::sso::config::{OidcConfig, Protocol, SsoConfig};
 use crate::sso::failure::{record_outcome, render, FixSide, SsoFailure};
 use crate::sso::login::{complete_login, FederatedIdentity};
 use crate::sso::LoadedConfig;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(

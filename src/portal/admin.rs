@@ -7,12 +7,12 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::admin_auth::AdminCaller;
-use super::error::{ApiError, ApiResult};
-use super::json_body::JsonBody;
 use super::password::{hash_in_background, parse_new_password, store_password};
 use crate::clock::{parse_rfc3339, rfc3339};
 use crate::domain::OrgId;
-use crate::startup::AppState;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::json_body::JsonBody;
+use crate::state::AppState;
 use crate::store::{LicenseRecord, OrgPatch, OrgRecord};
 
 #[derive(Deserialize)]

@@ -7,8 +7,8 @@ use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use subtle::ConstantTimeEq;
 
-use super::error::ApiError;
-use crate::startup::AppState;
+use crate::http::error::ApiError;
+use crate::state::AppState;
 
 /// Proof that the request may use the admin organization API.
 #[derive(Debug)]

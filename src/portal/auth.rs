@@ -5,15 +5,15 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::caller::SessionCaller;
-use super::error::{ApiError, ApiResult};
-use super::json_body::JsonBody;
-use super::rate_limit::count_attempt;
-use super::request_meta::{check_same_origin, client_ip_text};
-use super::session_cookie::cleared_session_cookie;
-use super::sessions::{issue_session, session_json, session_response, SessionPrincipal};
 use crate::domain::{verify_password, OrgId, DUMMY_PASSWORD_HASH};
-use crate::startup::AppState;
+use crate::http::caller::SessionCaller;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::json_body::JsonBody;
+use crate::http::rate_limit::count_attempt;
+use crate::http::request_meta::{check_same_origin, client_ip_text};
+use crate::http::session_cookie::cleared_session_cookie;
+use crate::login::sessions::{issue_session, session_json, session_response, SessionPrincipal};
+use crate::state::AppState;
 use crate::store::NewAuditEvent;
 
 pub const ORG_ADMIN: &str = "org_admin";
@@ -154,7 +154,7 @@ async fn audit_login(state: &AppState, org: &OrgId, outcome: &str, reason: Optio
 
 /// Ends the session server-side and clears the cookie; idempotent.
 pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    if let Some(value) = super::session_cookie::session_cookie_value(&req) {
+    if let Some(value) = crate::http::session_cookie::session_cookie_value(&req) {
         check_same_origin(&req, &state.settings)?;
         state
             .store

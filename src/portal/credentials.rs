@@ -5,12 +5,12 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::caller::PortalCaller;
-use super::error::{ApiError, ApiResult};
-use super::json_body::JsonBody;
 use crate::clock::{parse_rfc3339, rfc3339, Millis};
 use crate::domain::{generate_secret, hash_secret, Role, SecretKind};
-use crate::startup::AppState;
+use crate::http::caller::PortalCaller;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::json_body::JsonBody;
+use crate::state::AppState;
 use crate::store::{CredentialKind, CredentialRecord, NewCredential};
 
 /// Characters of the secret kept in clear to recognise it in lists (`axk_` + 8).

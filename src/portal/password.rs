@@ -5,15 +5,15 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::auth::ORG_ADMIN;
-use super::caller::SessionCaller;
-use super::error::{ApiError, ApiResult};
-use super::json_body::JsonBody;
-use super::rate_limit::count_attempt;
-use super::request_meta::client_ip_text;
 use crate::domain::{
     generate_secret, hash_password, hash_secret, verify_password, NewPassword, OrgId, SecretKind,
 };
-use crate::startup::AppState;
+use crate::http::caller::SessionCaller;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::json_body::JsonBody;
+use crate::http::rate_limit::count_attempt;
+use crate::http::request_meta::client_ip_text;
+use crate::state::AppState;
 use crate::store::NewAuditEvent;
 
 /// A reset link is valid for 30 minutes and only once.

@@ -11,14 +11,14 @@ use super::authn_request::relay_state_hash;
 use super::login::saml_org;
 use super::response::{validate, FixSide, Rejection, ValidationContext};
 use crate::domain::OrgId;
-use crate::portal::request_meta::client_ip_text;
+use crate::http::request_meta::client_ip_text;
 use crate::sso::browser::refuse;
 use crate::sso::config::Protocol;
 use crate::sso::config::SsoConfig;
 use crate::sso::failure::{record_outcome, render, SsoFailure};
 use crate::sso::login::{complete_login, safe_return_to, FederatedIdentity};
 use crate::sso::sp_urls;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The form may carry a 256 KiB response as base64 plus URL encoding and RelayState.
 const MAX_FORM_BYTES: usize = 1024 * 1024;

@@ -13,7 +13,7 @@ use crate::sso::config::Protocol;
 use crate::sso::failure::{render, FixSide, SsoFailure};
 use crate::sso::login::safe_return_to;
 use crate::sso::{sp_urls, LoadedConfig};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn not_configured() -> SsoFailure {
     SsoFailure::new(

@@ -5,9 +5,9 @@
 use quick_xml::escape::escape;
 
 use crate::domain::OrgId;
-use crate::portal::error::{ApiError, ApiResult};
+use crate::http::error::{ApiError, ApiResult};
 use crate::sso::{load_config, sp_urls};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub const CONTENT_TYPE: &str = "application/samlmetadata+xml";
 

@@ -20,7 +20,7 @@ use x509_cert::time::Validity;
 
 use crate::domain::OrgId;
 use crate::sso::certs::der_to_pem;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// SAML bindings §3.4.4.1 SigAlg for RSA-SHA256.
 pub const SIG_ALG: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";

@@ -27,7 +27,7 @@ use serde_json::Value;
 
 use crate::clock::Millis;
 use crate::domain::{hash_secret, OrgId};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{UserGroupRow, UserRecord};
 use error::{ScimError, ScimResult};
 

@@ -7,9 +7,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::clock::rfc3339;
-use crate::portal::caller::PortalCaller;
-use crate::portal::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::http::caller::PortalCaller;
+use crate::http::error::{ApiError, ApiResult};
+use crate::state::AppState;
 use crate::store::{ListQuery, UserRecord};
 
 const DEFAULT_LIMIT: i64 = 50;

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::domain::OrgId;
 use crate::roles::{resolve_roles, GroupRoleMapping, RoleResolution};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{StoreResult, UserGroupRow, UserRecord};
 
 /// The mappings and default role of the organization's SSO configuration, if it has one.

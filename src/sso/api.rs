@@ -10,10 +10,10 @@ use super::prepare::prepare;
 use super::{load_config, sp_urls, LoadedConfig};
 use crate::clock::rfc3339;
 use crate::domain::OrgId;
-use crate::portal::caller::PortalCaller;
-use crate::portal::error::{ApiError, ApiResult};
-use crate::portal::json_body::JsonBody;
-use crate::startup::AppState;
+use crate::http::caller::PortalCaller;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::json_body::JsonBody;
+use crate::state::AppState;
 use crate::store::NewAuditEvent;
 
 impl From<ConfigError> for ApiError {
@@ -49,8 +49,8 @@ pub fn config_json(state: &AppState, org: &OrgId, loaded: &LoadedConfig) -> Valu
 
 async fn audit_change(state: &AppState, caller: &PortalCaller, action: &str) {
     let principal = match &caller.via {
-        crate::portal::caller::CallerVia::Session { record, .. } => record.principal_id.clone(),
-        crate::portal::caller::CallerVia::ApiKey { key_id } => format!("api_key:{key_id}"),
+        crate::http::caller::CallerVia::Session { record, .. } => record.principal_id.clone(),
+        crate::http::caller::CallerVia::ApiKey { key_id } => format!("api_key:{key_id}"),
     };
     let event = NewAuditEvent {
         event: "sso_config",

@@ -14,11 +14,11 @@ use super::failure::prefers_json;
 use super::fetch::{fetch_text, FetchError};
 use super::{load_config, providers, sp_urls};
 use crate::clock::rfc3339;
-use crate::portal::caller::PortalCaller;
-use crate::portal::error::{ApiError, ApiResult};
-use crate::portal::json_body::JsonBody;
+use crate::http::caller::PortalCaller;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::json_body::JsonBody;
 use crate::saml::idp_metadata::parse_idp_metadata;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 fn check(name: &str, ok: bool, detail: impl Into<String>) -> Value {
     json!({"name": name, "ok": ok, "detail": detail.into()})

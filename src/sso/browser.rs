@@ -8,7 +8,7 @@ use super::config::Protocol;
 use super::failure::{record_outcome, render, FixSide, SsoFailure};
 use super::{load_org_config, LoadedConfig};
 use crate::domain::OrgId;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// A refusal, with the organization when it is known (so an audit event can be written).
 pub type Refusal = (Option<OrgId>, SsoFailure);

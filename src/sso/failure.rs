@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 
 use crate::domain::OrgId;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::NewAuditEvent;
 
 /// Which side has to act so the next login works (CONTRACT.md §2, browser-flow errors).

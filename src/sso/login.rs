@@ -9,10 +9,10 @@ use serde_json::json;
 use super::config::SsoConfig;
 use super::failure::{FixSide, SsoFailure};
 use crate::domain::OrgId;
-use crate::portal::session_cookie::session_cookie;
-use crate::portal::sessions::{issue_session, SessionPrincipal};
+use crate::http::session_cookie::session_cookie;
+use crate::login::sessions::{issue_session, SessionPrincipal};
 use crate::roles::{resolve_roles, RoleResolution};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{NewJitUser, SsoUserRecord, StoreError};
 
 /// Who the IdP says the user is, protocol-neutral.

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::config::{invalid, validate_common, validate_saml, ConfigError, OidcConfig, SsoConfig};
 use super::fetch::fetch_text;
 use crate::saml::idp_metadata::parse_idp_metadata;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// From the request JSON (already merged for PATCH) to a configuration ready to store.
 /// `previous` supplies the encrypted client secret when the request leaves it out.

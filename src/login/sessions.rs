@@ -4,11 +4,11 @@
 use actix_web::HttpResponse;
 use serde_json::{json, Value};
 
-use super::error::{ApiError, ApiResult};
-use super::session_cookie::session_cookie;
 use crate::clock::rfc3339;
 use crate::domain::{generate_secret, hash_secret, OrgId, SecretKind};
-use crate::startup::AppState;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::session_cookie::session_cookie;
+use crate::state::AppState;
 use crate::store::{NewSession, SessionRecord};
 
 /// Who a new session is for.

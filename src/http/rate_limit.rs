@@ -2,7 +2,7 @@
 //! replica sees the same attempts.
 
 use super::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const WINDOW_MS: i64 = 60_000;
 

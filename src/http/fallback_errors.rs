@@ -48,3 +48,8 @@ fn describe(status: StatusCode) -> (&'static str, &'static str) {
         _ => ("error", "the request failed"),
     }
 }
+
+/// 404 (unknown path) or 405 (known path, other method) in the API's JSON shape.
+pub async fn api_not_found() -> Result<HttpResponse, crate::http::error::ApiError> {
+    Err(crate::http::error::ApiError::not_found("resource"))
+}

@@ -12,7 +12,7 @@ use super::error::{ApiError, ApiResult};
 use super::request_meta::check_same_origin;
 use super::session_cookie::session_cookie_value;
 use crate::domain::{hash_secret, OrgId};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{CredentialKind, SessionRecord};
 
 /// Marks older than this are refreshed on use; a busy session or key then writes at most

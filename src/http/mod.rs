@@ -1,0 +1,11 @@
+//! Request plumbing every `/api/v1` surface shares: the caller extractor (session cookie or
+//! API key) and role checks, the JSON error type, the JSON body extractor, the CSRF rule,
+//! client IP and request metadata, the per-IP attempt limit, and the session cookie.
+
+pub mod caller;
+pub mod error;
+pub mod fallback_errors;
+pub mod json_body;
+pub mod rate_limit;
+pub mod request_meta;
+pub mod session_cookie;
