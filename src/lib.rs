@@ -2,14 +2,18 @@
 
 pub mod clock;
 pub mod config;
+pub mod data_key;
 pub mod domain;
+pub mod federation;
 pub mod http;
 pub mod login;
 pub mod mail;
 pub mod metrics;
+pub mod net;
 pub mod oidc;
 pub mod ops;
 pub mod portal;
+pub mod protocol;
 pub mod roles;
 pub mod saml;
 pub mod scim;

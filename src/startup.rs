@@ -59,13 +59,13 @@ impl Application {
         }
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let metrics = Metrics::new().map_err(|e| format!("metrics: {e}"))?;
-        let scim_log = scim::log::ScimLog::start(
+        let scim_log = crate::state::scim_log::ScimLog::start(
             store.clone(),
             clock.clone(),
             settings.scim_log_retention_days,
         );
-        let sso = crate::sso::SsoRuntime::new(&settings)?;
-        let oidc = crate::oidc::login::OidcRuntime::from_settings(&settings);
+        let sso = crate::state::sso::SsoRuntime::new(&settings)?;
+        let oidc = crate::protocol::oidc::runtime::OidcRuntime::from_settings(&settings);
         let state = web::Data::new(AppState {
             store,
             settings,

@@ -9,8 +9,8 @@ use std::net::TcpListener;
 use std::time::Instant;
 
 use axid::clock::{Clock, SystemClock};
-use axid::saml::response::{validate, TrustedKeys, ValidationContext};
-use axid::saml::test_idp::{ResponseSpec, SignMode, TestIdp};
+use axid::protocol::saml::response::{validate, TrustedKeys, ValidationContext};
+use axid::protocol::saml::test_idp::{ResponseSpec, SignMode, TestIdp};
 
 const KEY: &str = include_str!("../../tests/fixtures/saml/idp.key");
 const CERT: &str = include_str!("../../tests/fixtures/saml/idp.crt");
@@ -57,7 +57,7 @@ fn validate_dir(dir: &str) {
         .iter()
         .map(|p| std::fs::read_to_string(p).expect("read"))
         .collect();
-    let der = axid::sso::certs::pem_to_der(CERT).expect("cert");
+    let der = axid::protocol::certs::pem_to_der(CERT).expect("cert");
     let keys = TrustedKeys::from_der_certs(&[der]).expect("keys");
     let now = SystemClock.now_ms();
     let ctx = ValidationContext {

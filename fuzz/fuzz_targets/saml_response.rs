@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use axid::saml::response::{validate, TrustedKeys, ValidationContext};
+use axid::protocol::saml::response::{validate, TrustedKeys, ValidationContext};
 use base64::Engine;
 use libfuzzer_sys::fuzz_target;
 
@@ -13,7 +13,7 @@ const CERT: &str = include_str!("../../tests/fixtures/saml/idp.crt");
 fn keys() -> &'static TrustedKeys {
     static KEYS: OnceLock<TrustedKeys> = OnceLock::new();
     KEYS.get_or_init(|| {
-        let der = axid::sso::certs::pem_to_der(CERT).expect("fixture certificate");
+        let der = axid::protocol::certs::pem_to_der(CERT).expect("fixture certificate");
         TrustedKeys::from_der_certs(&[der]).expect("fixture key")
     })
 }

@@ -1,4 +1,5 @@
-//! The after-login path every sign-in shares (password, SAML, OIDC): issuing a session and
-//! its cookie.
+//! The after-login path every sign-in shares: issuing a session and its cookie (password,
+//! SAML, OIDC), and turning a federated identity into a linked or JIT user with roles.
 
+pub mod federated;
 pub mod sessions;

@@ -3,65 +3,18 @@
 //! browser's binding cookie through every check to a verified identity. Time is a
 //! parameter; routes (and the shared after-login path) sit on top.
 
-use std::sync::Arc;
-
-use super::claims::{identity_from_claims, ClaimPolicy, OidcIdentity};
-use super::discovery::{DiscoveryCache, DiscoveryError, ProviderMetadata};
-use super::flow::{self, NewFlowSecrets, FLOW_TTL_SECS};
-use super::http::{OutboundHttp, OutboundPolicy};
-use super::id_token::{self, Expected};
-use super::jwks::JwksCache;
-use super::reason::OidcReason;
-use super::token::{exchange_code, CodeExchange};
 use crate::clock::Millis;
-use crate::config::{Secret, Settings};
+use crate::config::Secret;
 use crate::domain::{hash_secret, OrgId};
-use crate::sso::login::safe_return_to;
+use crate::login::federated::safe_return_to;
+use crate::protocol::oidc::claims::{identity_from_claims, ClaimPolicy, OidcIdentity};
+use crate::protocol::oidc::discovery::ProviderMetadata;
+use crate::protocol::oidc::flow::{self, NewFlowSecrets, FLOW_TTL_SECS};
+use crate::protocol::oidc::id_token::{self, Expected};
+use crate::protocol::oidc::reason::OidcReason;
+use crate::protocol::oidc::runtime::OidcRuntime;
+use crate::protocol::oidc::token::{exchange_code, CodeExchange};
 use crate::store::{NewOidcFlow, Store, StoreError};
-
-/// Per-replica OIDC state: the outbound client and the two caches.
-#[derive(Debug)]
-pub struct OidcRuntime {
-    pub http: OutboundHttp,
-    pub discovery: DiscoveryCache,
-    pub jwks: JwksCache,
-}
-
-impl OidcRuntime {
-    pub fn from_settings(settings: &Settings) -> Self {
-        Self {
-            http: OutboundHttp::new(OutboundPolicy::from_settings(settings)),
-            discovery: DiscoveryCache::default(),
-            jwks: JwksCache::new(settings.oidc_jwks_min_refetch_secs),
-        }
-    }
-
-    /// The provider's metadata, from the cache when fresh.
-    pub async fn metadata(
-        &self,
-        issuer: &str,
-        now: Millis,
-    ) -> Result<Arc<ProviderMetadata>, DiscoveryError> {
-        let http = self.http.clone();
-        let fetch = move |url: String| async move { http.get(&url).await };
-        self.discovery
-            .get(issuer, &self.http.policy, now, fetch)
-            .await
-    }
-
-    /// Discovery right now (a configuration is being saved); the result is cached.
-    pub async fn discover_now(
-        &self,
-        issuer: &str,
-        now: Millis,
-    ) -> Result<Arc<ProviderMetadata>, DiscoveryError> {
-        let http = self.http.clone();
-        let fetch = move |url: String| async move { http.get(&url).await };
-        self.discovery
-            .refresh(issuer, &self.http.policy, now, fetch)
-            .await
-    }
-}
 
 /// One organization's relying-party settings.
 #[derive(Debug)]
@@ -314,8 +267,12 @@ async fn verify_token(
         )
         .await
         .map_err(|e| match e {
-            super::jwks::KeyLookupError::FetchFailed(m) => refuse(OidcReason::JwksFetchFailed, m),
-            super::jwks::KeyLookupError::KidUnknown => failed(OidcReason::KidUnknown),
+            crate::protocol::oidc::jwks::KeyLookupError::FetchFailed(m) => {
+                refuse(OidcReason::JwksFetchFailed, m)
+            }
+            crate::protocol::oidc::jwks::KeyLookupError::KidUnknown => {
+                failed(OidcReason::KidUnknown)
+            }
         })?;
     let key = id_token::select_key(&parsed, &keys).map_err(failed)?;
     let claims = id_token::verify_signature(&parsed, key).map_err(failed)?;

@@ -8,18 +8,18 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
-use super::claims::{ClaimMapping, ClaimPolicy, Provider};
-use super::flow::{binding_cookie, redirect_uri, FLOW_COOKIE};
 use super::login::{begin, finish, CallbackQuery, LoginError, RelyingParty};
-use super::reason::{FixSide as OidcSide, OidcReason};
 use crate::config::Secret;
 use crate::domain::OrgId;
+use crate::federation::browser::{enabled_config, refuse, unavailable, Refusal};
+use crate::federation::config::{OidcConfig, Protocol, SsoConfig};
+use crate::federation::failure::{record_outcome, render, SsoFailure};
+use crate::federation::LoadedConfig;
 use crate::http::request_meta::client_ip_text;
-use crate::sso::browser::{enabled_config, refuse, unavailable, Refusal};
-use crate::sso::config::{OidcConfig, Protocol, SsoConfig};
-use crate::sso::failure::{record_outcome, render, FixSide, SsoFailure};
-use crate::sso::login::{complete_login, FederatedIdentity};
-use crate::sso::LoadedConfig;
+use crate::login::federated::{complete_login, FederatedIdentity};
+use crate::protocol::oidc::claims::{ClaimMapping, ClaimPolicy, Provider};
+use crate::protocol::oidc::flow::{binding_cookie, redirect_uri, FLOW_COOKIE};
+use crate::protocol::oidc::reason::OidcReason;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -33,12 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// The refusal the browser and the audit feed see for a typed reason.
 pub fn failure_of(reason: OidcReason, detail: &str) -> SsoFailure {
     let status = StatusCode::from_u16(reason.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let side = match reason.side() {
-        OidcSide::IdentityProvider => FixSide::IdentityProvider,
-        OidcSide::ThisService => FixSide::ServiceConfiguration,
-        OidcSide::Browser => FixSide::User,
-    };
-    SsoFailure::new(status, reason.code(), side, detail)
+    SsoFailure::new(status, reason.code(), reason.side(), detail)
 }
 
 fn not_configured() -> SsoFailure {

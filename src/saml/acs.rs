@@ -7,17 +7,17 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde_json::json;
 
-use super::authn_request::relay_state_hash;
 use super::login::saml_org;
-use super::response::{validate, FixSide, Rejection, ValidationContext};
 use crate::domain::OrgId;
+use crate::federation::browser::refuse;
+use crate::federation::config::Protocol;
+use crate::federation::config::SsoConfig;
+use crate::federation::failure::{record_outcome, render, SsoFailure};
+use crate::federation::sp_urls;
 use crate::http::request_meta::client_ip_text;
-use crate::sso::browser::refuse;
-use crate::sso::config::Protocol;
-use crate::sso::config::SsoConfig;
-use crate::sso::failure::{record_outcome, render, SsoFailure};
-use crate::sso::login::{complete_login, safe_return_to, FederatedIdentity};
-use crate::sso::sp_urls;
+use crate::login::federated::{complete_login, safe_return_to, FederatedIdentity};
+use crate::protocol::saml::authn_request::relay_state_hash;
+use crate::protocol::saml::response::{validate, FixSide, Rejection, ValidationContext};
 use crate::state::AppState;
 
 /// The form may carry a 256 KiB response as base64 plus URL encoding and RelayState.
@@ -65,7 +65,10 @@ async fn read_form(
     Ok((response, relay))
 }
 
-fn first_value(identity: &super::response::AssertionIdentity, name: &str) -> Option<String> {
+fn first_value(
+    identity: &crate::protocol::saml::response::AssertionIdentity,
+    name: &str,
+) -> Option<String> {
     identity
         .values(name)
         .and_then(|v| v.first())
@@ -76,7 +79,7 @@ fn first_value(identity: &super::response::AssertionIdentity, name: &str) -> Opt
 /// The protocol-neutral identity, by the configured (or provider default) attribute names.
 pub fn federated_identity(
     config: &SsoConfig,
-    identity: &super::response::AssertionIdentity,
+    identity: &crate::protocol::saml::response::AssertionIdentity,
 ) -> FederatedIdentity {
     let groups = identity
         .values(&config.saml_attribute(4))
@@ -132,7 +135,7 @@ async fn consume(
     state: &AppState,
     org: &OrgId,
     config: &SsoConfig,
-    loaded: &crate::sso::LoadedConfig,
+    loaded: &crate::federation::LoadedConfig,
     payload: web::Payload,
     ip: &str,
 ) -> Result<HttpResponse, Failed> {
@@ -163,10 +166,13 @@ async fn consume(
         Some(f) => f.return_to.clone(),
         None => safe_return_to(relay.as_deref()),
     };
-    let keys = state.sso.trusted_keys(org, loaded).map_err(|e| {
-        tracing::error!(error = %e, "configured IdP certificates do not load");
-        (failure_of(Rejection::UntrustedSignature), None)
-    })?;
+    let keys = state
+        .sso
+        .trusted_keys(org.as_str(), loaded.updated_at, loaded.idp_certificates())
+        .map_err(|e| {
+            tracing::error!(error = %e, "configured IdP certificates do not load");
+            (failure_of(Rejection::UntrustedSignature), None)
+        })?;
     let (sp_entity_id, acs_url) = sp_urls(&state.settings, org);
     let idp_entity_id = config
         .saml

@@ -5,14 +5,14 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::authn_request as ar;
-use super::metadata::{sp_metadata_for, CONTENT_TYPE};
 use crate::domain::OrgId;
-use crate::sso::browser::{enabled_config, unavailable, unknown_org, Refusal};
-use crate::sso::config::Protocol;
-use crate::sso::failure::{render, FixSide, SsoFailure};
-use crate::sso::login::safe_return_to;
-use crate::sso::{sp_urls, LoadedConfig};
+use crate::federation::browser::{enabled_config, unavailable, unknown_org, Refusal};
+use crate::federation::config::Protocol;
+use crate::federation::failure::{render, FixSide, SsoFailure};
+use crate::federation::sp_metadata::{sp_metadata_for, CONTENT_TYPE};
+use crate::federation::{sp_urls, LoadedConfig};
+use crate::login::federated::safe_return_to;
+use crate::protocol::saml::authn_request as ar;
 use crate::state::AppState;
 
 pub fn not_configured() -> SsoFailure {
@@ -94,10 +94,13 @@ pub async fn login(
     let encoded = ar::deflate_base64(&xml);
     let query = if saml.sign_authn_requests {
         // SAML bindings §3.4.4.1: sign "SAMLRequest=..&RelayState=..&SigAlg=.." as sent.
-        match super::sp_key::sp_key(&state, &org).await {
+        match crate::federation::sp_key::sp_key(&state, &org).await {
             Ok(key) => {
-                let signed =
-                    ar::redirect_query(&encoded, &relay_state, Some(super::sp_key::SIG_ALG));
+                let signed = ar::redirect_query(
+                    &encoded,
+                    &relay_state,
+                    Some(crate::federation::sp_key::SIG_ALG),
+                );
                 let signature = key.sign(signed.as_bytes());
                 ar::with_signature(signed, &signature)
             }

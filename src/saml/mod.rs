@@ -2,15 +2,7 @@
 //! HTTP-Redirect, and the assertion consumer service with strict response validation.
 
 pub mod acs;
-pub mod authn_request;
-pub mod idp_metadata;
 pub mod login;
-pub mod metadata;
-pub mod response;
-pub mod sp_key;
-#[doc(hidden)]
-pub mod test_idp;
-pub mod xml;
 
 use actix_web::web;
 

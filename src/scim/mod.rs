@@ -10,7 +10,6 @@ pub mod filter;
 mod groups;
 mod index;
 pub mod list;
-pub mod log;
 pub mod patch;
 pub mod portal_api;
 pub mod render;
@@ -91,7 +90,7 @@ async fn dispatch(
         .with_label_values(&[resource, req.method().as_str(), &status.to_string()])
         .inc();
     if let Some(org) = org_seen {
-        state.scim_log.record(log::Entry {
+        state.scim_log.record(crate::state::scim_log::Entry {
             org,
             at: state.clock.now_ms(),
             method: req.method().to_string(),

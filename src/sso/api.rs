@@ -5,11 +5,11 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
-use super::config::{merge_patch, read_view, ConfigError, SsoConfig};
 use super::prepare::prepare;
-use super::{load_config, sp_urls, LoadedConfig};
 use crate::clock::rfc3339;
 use crate::domain::OrgId;
+use crate::federation::config::{merge_patch, read_view, ConfigError, SsoConfig};
+use crate::federation::{load_config, sp_urls, LoadedConfig};
 use crate::http::caller::PortalCaller;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json_body::JsonBody;

@@ -8,16 +8,16 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::certs::{der_to_pem, parse_certificate, pem_to_der};
-use super::config::Protocol;
-use super::failure::prefers_json;
-use super::fetch::{fetch_text, FetchError};
-use super::{load_config, providers, sp_urls};
 use crate::clock::rfc3339;
+use crate::federation::config::Protocol;
+use crate::federation::failure::prefers_json;
+use crate::federation::{load_config, providers, sp_urls};
 use crate::http::caller::PortalCaller;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json_body::JsonBody;
-use crate::saml::idp_metadata::parse_idp_metadata;
+use crate::net::fetch::{fetch_text, FetchError};
+use crate::protocol::certs::{der_to_pem, parse_certificate, pem_to_der};
+use crate::protocol::saml::idp_metadata::parse_idp_metadata;
 use crate::state::AppState;
 
 fn check(name: &str, ok: bool, detail: impl Into<String>) -> Value {
@@ -80,7 +80,11 @@ pub async fn test_config(
                 Err(e) => checks.push(check(&name, false, e)),
             }
         }
-        let keys = state.sso.trusted_keys(&caller.org, &loaded);
+        let keys = state.sso.trusted_keys(
+            caller.org.as_str(),
+            loaded.updated_at,
+            loaded.idp_certificates(),
+        );
         checks.push(check(
             "signature_keys_load",
             keys.is_ok(),
@@ -110,7 +114,7 @@ pub async fn test_config(
         }
     }
     if let (Protocol::Oidc, Some(oidc)) = (cfg.protocol, &cfg.oidc) {
-        checks.extend(crate::oidc::config::test_checks(&state, oidc, now).await);
+        checks.extend(crate::federation::oidc_checks::test_checks(&state, oidc, now).await);
     }
     if cfg.default_role.is_none() && cfg.group_role_mappings.is_empty() {
         checks.push(check(
@@ -215,9 +219,12 @@ pub async fn sp_metadata(
         return Ok(HttpResponse::Ok()
             .json(json!({"entity_id": entity_id, "acs_url": acs_url, "metadata_url": entity_id})));
     }
-    let xml = crate::saml::metadata::sp_metadata_for(&state, &caller.org).await?;
+    let xml = crate::federation::sp_metadata::sp_metadata_for(&state, &caller.org).await?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, crate::saml::metadata::CONTENT_TYPE))
+        .insert_header((
+            header::CONTENT_TYPE,
+            crate::federation::sp_metadata::CONTENT_TYPE,
+        ))
         .body(xml))
 }
 

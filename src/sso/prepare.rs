@@ -3,9 +3,11 @@
 
 use serde_json::Value;
 
-use super::config::{invalid, validate_common, validate_saml, ConfigError, OidcConfig, SsoConfig};
-use super::fetch::fetch_text;
-use crate::saml::idp_metadata::parse_idp_metadata;
+use crate::federation::config::{
+    invalid, validate_common, validate_saml, ConfigError, OidcConfig, SsoConfig,
+};
+use crate::net::fetch::fetch_text;
+use crate::protocol::saml::idp_metadata::parse_idp_metadata;
 use crate::state::AppState;
 
 /// From the request JSON (already merged for PATCH) to a configuration ready to store.
@@ -44,7 +46,9 @@ pub async fn prepare(
             saml.idp_sso_url = Some(md.sso_url);
             saml.idp_certificates = md.certificates;
         }
-        if cfg.protocol == super::config::Protocol::Saml || !saml.idp_certificates.is_empty() {
+        if cfg.protocol == crate::federation::config::Protocol::Saml
+            || !saml.idp_certificates.is_empty()
+        {
             validate_saml(saml, now)?;
         }
     }
@@ -52,7 +56,7 @@ pub async fn prepare(
         let previous_secret = previous
             .and_then(|p| p.oidc.as_ref())
             .and_then(|o| o.client_secret_enc.clone());
-        let active = cfg.protocol == super::config::Protocol::Oidc;
+        let active = cfg.protocol == crate::federation::config::Protocol::Oidc;
         prepare_oidc(state, oidc, &cfg.provider, active).await?;
         oidc.client_secret_enc = match oidc.client_secret.take() {
             Some(secret) if !secret.is_empty() => Some(
@@ -75,7 +79,7 @@ pub async fn prepare(
 }
 
 /// OIDC hook: shape checks, then (for the active protocol) discovery at save time
-/// (`crate::oidc::config`); a failure is a 422 naming what failed.
+/// (`crate::federation::oidc_checks`); a failure is a 422 naming what failed.
 pub async fn prepare_oidc(
     state: &AppState,
     oidc: &mut OidcConfig,
@@ -85,6 +89,6 @@ pub async fn prepare_oidc(
     if !active {
         return Ok(());
     }
-    crate::oidc::config::check_shape(oidc, provider, &state.oidc.http.policy)?;
-    crate::oidc::config::discover(&state.oidc, &oidc.issuer, state.clock.now_ms()).await
+    crate::federation::oidc_checks::check_shape(oidc, provider, &state.oidc.http.policy)?;
+    crate::federation::oidc_checks::discover(&state.oidc, &oidc.issuer, state.clock.now_ms()).await
 }

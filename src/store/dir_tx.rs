@@ -243,7 +243,7 @@ impl DirTx {
         &mut self,
         org: &OrgId,
         group_id: &str,
-        member: &crate::scim::patch::Member,
+        member: &NewMember,
         now: Millis,
     ) -> StoreResult<bool> {
         let user_id = member.id.as_str();
@@ -295,5 +295,25 @@ impl DirTx {
             .execute(&mut *self.tx)
             .await?;
         Ok(())
+    }
+}
+
+/// A group member to add: the user id, and the optional `type` and `display` the client
+/// sent, which are stored and echoed back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewMember {
+    pub id: String,
+    pub kind: Option<String>,
+    pub display: Option<String>,
+}
+
+impl NewMember {
+    /// A member named by its id alone.
+    pub fn id(id: &str) -> Self {
+        Self {
+            id: id.to_owned(),
+            kind: None,
+            display: None,
+        }
     }
 }

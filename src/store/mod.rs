@@ -22,7 +22,7 @@ mod sso_users;
 pub use audit::{AuditEvent, NewAuditEvent};
 pub use credentials::{CredentialKind, CredentialRecord, NewCredential, PresentedCredential};
 pub use dir_query::{Col, Cond, ElemCond, ListQuery, Op, SortKey, Val};
-pub use dir_tx::DirTx;
+pub use dir_tx::{DirTx, NewMember};
 pub use directory::{
     GroupRecord, GroupWrite, IndexValue, MemberRow, UserGroupRow, UserRecord, UserWrite,
 };

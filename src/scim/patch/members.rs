@@ -7,24 +7,7 @@ use serde_json::Value;
 use super::Kind;
 use crate::scim::error::{ScimError, ScimResult};
 
-/// A member as a client names it: `value` (the user id) and the optional `type` and
-/// `display` it sent, which are stored and echoed back.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Member {
-    pub id: String,
-    pub kind: Option<String>,
-    pub display: Option<String>,
-}
-
-impl Member {
-    pub fn id(id: &str) -> Self {
-        Self {
-            id: id.to_owned(),
-            kind: None,
-            display: None,
-        }
-    }
-}
+pub use crate::store::NewMember as Member;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MemberOp {

@@ -5,11 +5,10 @@
 use axid::clock::Clock;
 use axid::config::Secret;
 use axid::domain::OrgId;
-use axid::oidc::claims::{ClaimMapping, ClaimPolicy, Provider};
-use axid::oidc::login::{
-    begin, finish, CallbackQuery, Completed, LoginError, OidcRuntime, RelyingParty,
-};
-use axid::oidc::OidcReason;
+use axid::oidc::login::{begin, finish, CallbackQuery, Completed, LoginError, RelyingParty};
+use axid::protocol::oidc::claims::{ClaimMapping, ClaimPolicy, Provider};
+use axid::protocol::oidc::runtime::OidcRuntime;
+use axid::protocol::oidc::OidcReason;
 
 use super::fake_provider::{FakeProvider, Mint, CLIENT_ID, CLIENT_SECRET};
 use crate::helpers::TestApp;
@@ -33,7 +32,7 @@ impl Rp {
         app.create_org(org).await;
         let org = OrgId::parse(org).unwrap();
         Self {
-            redirect_uri: axid::oidc::flow::redirect_uri(&app.state.settings, &org),
+            redirect_uri: axid::protocol::oidc::flow::redirect_uri(&app.state.settings, &org),
             org,
             client_id: CLIENT_ID.to_owned(),
             issuer: issuer.to_owned(),
@@ -208,7 +207,7 @@ async fn a_callback_in_another_browser_is_refused_and_does_not_burn_the_flow(app
     let idp = FakeProvider::start().await;
     let rp = Rp::new(&app, "acme", &idp.issuer).await;
     let cb = start(&app, &rp).await;
-    let stranger = axid::oidc::flow::binding_for(None);
+    let stranger = axid::protocol::oidc::flow::binding_for(None);
     for binding in [None, Some(stranger.as_str())] {
         assert_eq!(
             complete(&app, &rp, &cb, binding).await.unwrap_err(),

@@ -2,7 +2,7 @@
 //! response (XSW1–8 after Somorovsky et al., "On Breaking SAML", 2012, and the other shapes
 //! of CONTRACT.md §7), with the status and reason code the ACS must answer.
 
-use axid::saml::test_idp::{ResponseSpec, SignMode, TestIdp};
+use axid::protocol::saml::test_idp::{ResponseSpec, SignMode, TestIdp};
 use bergshamra::core::algorithm as alg;
 
 use super::*;

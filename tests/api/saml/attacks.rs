@@ -30,7 +30,7 @@ async fn every_attack_is_refused_with_its_typed_reason(app: TestApp) {
             .store
             .insert_saml_flow(
                 &org,
-                &axid::saml::authn_request::relay_state_hash(&relay),
+                &axid::protocol::saml::authn_request::relay_state_hash(&relay),
                 &template_flow.request_id,
                 "/",
                 now,

@@ -1,6 +1,6 @@
 //! SP-initiated and IdP-initiated logins end to end with the Rust-scripted IdP.
 
-use axid::saml::test_idp::SignMode;
+use axid::protocol::saml::test_idp::SignMode;
 use serde_json::json;
 
 use super::*;
@@ -22,7 +22,7 @@ saml_both_dbs!(
 async fn login_with(
     app: &TestApp,
     org: &str,
-    spec: &axid::saml::test_idp::ResponseSpec,
+    spec: &axid::protocol::saml::test_idp::ResponseSpec,
     relay: Option<&str>,
 ) -> reqwest::Response {
     post_response(app, org, &idp().response_b64(spec).expect("sign"), relay).await

@@ -12,7 +12,7 @@ mod signed_requests;
 use std::io::Read;
 
 use axid::clock::Clock;
-use axid::saml::test_idp::{ResponseSpec, SignMode, TestIdp};
+use axid::protocol::saml::test_idp::{ResponseSpec, SignMode, TestIdp};
 use base64::Engine;
 use serde_json::{json, Value};
 
@@ -79,7 +79,7 @@ pub fn saml_config(extra: Value) -> Value {
             "idp_certificates": [IDP_CERT],
         }
     });
-    axid::sso::config::merge_patch(&mut config, &extra);
+    axid::federation::config::merge_patch(&mut config, &extra);
     config
 }
 

@@ -7,7 +7,9 @@ use bergshamra::xml::uppsala::{Document, NodeId};
 use bergshamra::{DsigContext, Key, KeysManager, VerifyResult};
 
 use super::reason::Rejection;
-use crate::saml::xml::{all_named, attr, children_named, is_element, single_child, DSIG, SAML};
+use crate::protocol::saml::xml::{
+    all_named, attr, children_named, is_element, single_child, DSIG, SAML,
+};
 
 /// The nodes the later checks read: found once, by position, never by ID lookup.
 #[derive(Clone, Copy, Debug)]

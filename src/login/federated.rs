@@ -6,9 +6,9 @@ use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;
 use serde_json::json;
 
-use super::config::SsoConfig;
-use super::failure::{FixSide, SsoFailure};
 use crate::domain::OrgId;
+use crate::federation::config::SsoConfig;
+use crate::federation::failure::{FixSide, SsoFailure};
 use crate::http::session_cookie::session_cookie;
 use crate::login::sessions::{issue_session, SessionPrincipal};
 use crate::roles::{resolve_roles, RoleResolution};

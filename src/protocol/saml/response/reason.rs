@@ -1,7 +1,7 @@
 //! Why a SAML response was refused: one variant per check, each with a stable snake_case
 //! code (audit feed, metrics, error page) and the side that must fix it.
 
-pub use crate::sso::failure::FixSide;
+pub use crate::protocol::FixSide;
 
 macro_rules! rejections {
     ($($variant:ident => $code:literal, $side:ident, $msg:literal;)*) => {

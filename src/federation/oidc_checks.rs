@@ -5,12 +5,12 @@
 
 use serde_json::{json, Value};
 
-use super::claims::{entra_tenant, Provider};
-use super::http::OutboundPolicy;
-use super::keys::KeySet;
-use super::login::OidcRuntime;
 use crate::clock::Millis;
-use crate::sso::config::{invalid, ConfigError, OidcConfig};
+use crate::federation::config::{invalid, ConfigError, OidcConfig};
+use crate::net::http::OutboundPolicy;
+use crate::protocol::oidc::claims::{entra_tenant, Provider};
+use crate::protocol::oidc::keys::KeySet;
+use crate::protocol::oidc::runtime::OidcRuntime;
 use crate::state::AppState;
 
 /// Scopes requested when the configuration names none.

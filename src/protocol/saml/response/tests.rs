@@ -2,11 +2,11 @@
 //! check refuses its own shape with its own reason.
 
 use super::*;
-use crate::saml::test_idp::{ResponseSpec, SignMode, TestIdp};
+use crate::protocol::saml::test_idp::{ResponseSpec, SignMode, TestIdp};
 
-const KEY: &str = include_str!("../../../tests/fixtures/saml/idp.key");
-const CERT: &str = include_str!("../../../tests/fixtures/saml/idp.crt");
-const OTHER_CERT: &str = include_str!("../../../tests/fixtures/saml/idp2.crt");
+const KEY: &str = include_str!("../../../../tests/fixtures/saml/idp.key");
+const CERT: &str = include_str!("../../../../tests/fixtures/saml/idp.crt");
+const OTHER_CERT: &str = include_str!("../../../../tests/fixtures/saml/idp2.crt");
 const IDP: &str = "https://idp.example.test/";
 const SP: &str = "http://sp.test/auth/saml/acme/metadata";
 const ACS: &str = "http://sp.test/auth/saml/acme/callback";
@@ -15,7 +15,7 @@ const NOW: i64 = 1_790_000_000_000;
 fn keys(pems: &[&str]) -> TrustedKeys {
     let ders: Vec<Vec<u8>> = pems
         .iter()
-        .map(|p| crate::sso::certs::pem_to_der(p).expect("pem"))
+        .map(|p| crate::protocol::certs::pem_to_der(p).expect("pem"))
         .collect();
     TrustedKeys::from_der_certs(&ders).expect("keys")
 }

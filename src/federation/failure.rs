@@ -10,16 +10,7 @@ use crate::domain::OrgId;
 use crate::state::AppState;
 use crate::store::NewAuditEvent;
 
-/// Which side has to act so the next login works (CONTRACT.md §2, browser-flow errors).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FixSide {
-    /// The identity provider's configuration (or whoever sent the response).
-    IdentityProvider,
-    /// This service's SSO configuration, set by the organization's admin.
-    ServiceConfiguration,
-    /// Nothing to fix: the user should start the login again.
-    User,
-}
+pub use crate::protocol::FixSide;
 
 /// One refused login, as the browser and the audit feed see it.
 #[derive(Debug, Clone)]

@@ -1,9 +1,14 @@
-//! AppState: the process-wide state every handler shares, and the runtimes it holds.
+//! AppState: the process-wide state every handler shares, and the runtimes it holds (the
+//! SCIM request log writer, the SSO and OIDC per-replica caches).
+
+pub mod scim_log;
+pub mod sso;
 
 use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
+use crate::protocol::oidc::runtime::OidcRuntime;
 use crate::store::Store;
 
 /// Everything a handler may need, shared by all workers.
@@ -14,8 +19,8 @@ pub struct AppState {
     pub clock: SharedClock,
     pub mailer: Mailer,
     pub metrics: Metrics,
-    pub scim_log: crate::scim::log::ScimLog,
-    pub sso: crate::sso::SsoRuntime,
+    pub scim_log: scim_log::ScimLog,
+    pub sso: sso::SsoRuntime,
     /// OIDC discovery and JWKS caches and the outbound client (per replica).
-    pub oidc: crate::oidc::login::OidcRuntime,
+    pub oidc: OidcRuntime,
 }

@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use super::*;
-use crate::oidc::test_support::{ec_jwk, key_set, mint, rsa_jwk};
+use crate::protocol::oidc::test_support::{ec_jwk, key_set, mint, rsa_jwk};
 
 const NOW: i64 = 1_800_000_000;
 const ISS: &str = "https://idp.example.com";

@@ -4,13 +4,6 @@
 
 use quick_xml::escape::escape;
 
-use crate::domain::OrgId;
-use crate::http::error::{ApiError, ApiResult};
-use crate::sso::{load_config, sp_urls};
-use crate::state::AppState;
-
-pub const CONTENT_TYPE: &str = "application/samlmetadata+xml";
-
 /// The metadata document; `signing_cert_b64` is the SP certificate as bare base64 DER.
 pub fn sp_metadata_xml(entity_id: &str, acs_url: &str, signing_cert_b64: Option<&str>) -> String {
     let key = signing_cert_b64
@@ -35,25 +28,6 @@ pub fn sp_metadata_xml(entity_id: &str, acs_url: &str, signing_cert_b64: Option<
     )
 }
 
-/// This org's metadata, with its SP signing certificate when it signs AuthnRequests.
-pub async fn sp_metadata_for(state: &AppState, org: &OrgId) -> ApiResult<String> {
-    let (entity_id, acs_url) = sp_urls(&state.settings, org);
-    let signs = load_config(&state.store, org)
-        .await?
-        .and_then(|l| l.config.saml)
-        .is_some_and(|s| s.sign_authn_requests);
-    let cert = if signs {
-        let key = super::sp_key::sp_key(state, org).await.map_err(|e| {
-            tracing::error!(error = %e, "SP signing key unavailable");
-            ApiError::internal()
-        })?;
-        Some(key.certificate_b64())
-    } else {
-        None
-    };
-    Ok(sp_metadata_xml(&entity_id, &acs_url, cert.as_deref()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,14 +39,14 @@ mod tests {
             "http://x/auth/saml/acme/callback",
             None,
         );
-        let md = crate::saml::xml::MD;
+        let md = crate::protocol::saml::xml::MD;
         let doc = bergshamra::xml::uppsala::parse(&xml).unwrap();
         let root = doc.document_element().unwrap();
         assert_eq!(
-            crate::saml::xml::attr(&doc, root, "entityID"),
+            crate::protocol::saml::xml::attr(&doc, root, "entityID"),
             Some("http://x/auth/saml/acme/metadata")
         );
-        let acs = crate::saml::xml::all_named(&doc, md, "AssertionConsumerService");
+        let acs = crate::protocol::saml::xml::all_named(&doc, md, "AssertionConsumerService");
         assert_eq!(acs.len(), 1);
         assert!(xml.contains("AuthnRequestsSigned=\"false\""));
     }

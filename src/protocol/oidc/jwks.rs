@@ -7,11 +7,11 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-use super::http::HttpError;
 use super::keys::{Alg, KeySet};
 use super::reason::OidcReason;
 use crate::clock::Millis;
 use crate::domain::OrgId;
+use crate::net::http::HttpError;
 
 /// Cached key sets are refetched after this long even when every `kid` is known.
 pub const MAX_AGE_MS: Millis = 24 * 3600 * 1000;
@@ -142,7 +142,7 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
-    use crate::oidc::test_support::{ec_jwk, rsa_jwk};
+    use crate::protocol::oidc::test_support::{ec_jwk, rsa_jwk};
 
     fn org(id: &str) -> OrgId {
         OrgId::parse(id).unwrap()

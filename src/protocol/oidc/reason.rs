@@ -1,16 +1,7 @@
 //! Why an OIDC login was refused: one typed reason per check, with the snake_case code that
 //! audit events, metrics and the browser error page (CONTRACT.md §2) carry.
 
-/// Which side must act to fix a refused login (the error page says so).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FixSide {
-    /// The identity provider's configuration or the token it issued.
-    IdentityProvider,
-    /// This service's SSO configuration (or the service itself).
-    ThisService,
-    /// The browser: start the login again.
-    Browser,
-}
+pub use crate::protocol::FixSide;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OidcReason {
@@ -98,11 +89,11 @@ impl OidcReason {
             | Self::StateExpired
             | Self::BrowserMismatch
             | Self::CodeMissing
-            | Self::CodeRejected => FixSide::Browser,
+            | Self::CodeRejected => FixSide::User,
             Self::NotConfigured
             | Self::EmailMissing
             | Self::EmailDomainNotAllowed
-            | Self::HostedDomainNotAllowed => FixSide::ThisService,
+            | Self::HostedDomainNotAllowed => FixSide::ServiceConfiguration,
             Self::IdpError
             | Self::DiscoveryFailed
             | Self::JwksFetchFailed

@@ -4,9 +4,9 @@
 
 use serde_json::Value;
 
-use super::http::OutboundHttp;
 use super::reason::OidcReason;
 use crate::config::Secret;
+use crate::net::http::OutboundHttp;
 
 /// What the token request needs.
 #[derive(Debug)]

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::config::Settings;
-use crate::sso::fetch::is_non_public;
+use crate::net::fetch::is_non_public;
 
 /// Documents and token responses larger than this are refused.
 pub const MAX_BODY_BYTES: usize = 512 * 1024;

@@ -4,7 +4,7 @@
 use bergshamra::xml::uppsala::{Document, NodeId};
 
 use super::reason::Rejection;
-use crate::saml::xml::{attr, children_named, plain_text, single_child, PlainText, SAML};
+use crate::protocol::saml::xml::{attr, children_named, plain_text, single_child, PlainText, SAML};
 
 /// What a validated assertion says about the user.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

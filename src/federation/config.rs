@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::certs::parse_certificate;
 use super::providers;
 use crate::clock::Millis;
 use crate::domain::Role;
+use crate::protocol::certs::parse_certificate;
 use crate::roles::GroupRoleMapping;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,7 +67,7 @@ pub struct SamlConfig {
 }
 
 /// The OIDC section: stored as given; its deeper validation and discovery are the OIDC
-/// module's (see `super::prepare::prepare_oidc`).
+/// module's (see `crate::sso::prepare::prepare_oidc`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OidcConfig {
@@ -270,7 +270,7 @@ pub fn validate_saml(saml: &mut SamlConfig, now: Millis) -> Result<(), ConfigErr
                 ),
             ));
         }
-        *pem = super::certs::der_to_pem(&info.der);
+        *pem = crate::protocol::certs::der_to_pem(&info.der);
     }
     Ok(())
 }

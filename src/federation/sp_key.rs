@@ -19,7 +19,7 @@ use x509_cert::spki::SubjectPublicKeyInfoOwned;
 use x509_cert::time::Validity;
 
 use crate::domain::OrgId;
-use crate::sso::certs::der_to_pem;
+use crate::protocol::certs::der_to_pem;
 use crate::state::AppState;
 
 /// SAML bindings §3.4.4.1 SigAlg for RSA-SHA256.

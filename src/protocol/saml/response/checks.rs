@@ -6,7 +6,9 @@ use bergshamra::xml::uppsala::{Document, NodeId};
 use super::reason::Rejection;
 use super::ValidationContext;
 use crate::clock::Millis;
-use crate::saml::xml::{attr, children_named, is_element, single_child, trimmed_text, SAML, SAMLP};
+use crate::protocol::saml::xml::{
+    attr, children_named, is_element, single_child, trimmed_text, SAML, SAMLP,
+};
 
 /// SAML core §3.2.2.2: top-level status of a successful response.
 const STATUS_SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";

@@ -3,7 +3,7 @@
 
 use bergshamra::xml::uppsala::{Document, NodeId, Parser};
 
-use crate::saml::xml::{attr, children_named, is_element, trimmed_text, DSIG, MD};
+use crate::protocol::saml::xml::{attr, children_named, is_element, trimmed_text, DSIG, MD};
 
 const HTTP_REDIRECT: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
 const MAX_METADATA_BYTES: usize = 1024 * 1024;

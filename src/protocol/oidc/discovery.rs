@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 
-use super::http::{HttpError, OutboundPolicy};
 use super::keys::Alg;
 use crate::clock::Millis;
+use crate::net::http::{HttpError, OutboundPolicy};
 
 /// A cached document is refetched after this long.
 pub const REFRESH_MS: Millis = 3600 * 1000;
