@@ -8,6 +8,7 @@ mod dir_query;
 mod dir_tx;
 mod directory;
 mod inline_reads;
+mod migrations;
 mod oidc_flows;
 mod orgs;
 mod rate_limit;
@@ -179,15 +180,10 @@ impl Store {
 
     /// Applies the migrations of this backend (at start, and by `axid migrate`).
     pub async fn migrate(&self, backend: Backend) -> Result<(), String> {
-        let result = match backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await,
-            Backend::Postgres => {
-                sqlx::migrate!("./migrations/postgres")
-                    .run(&self.pool)
-                    .await
-            }
-        };
-        result.map_err(|e| format!("migration failed: {e}"))
+        migrations::migrator(backend)
+            .run(&self.pool)
+            .await
+            .map_err(|e| format!("migration failed: {e}"))
     }
 
     pub async fn ping(&self) -> StoreResult<()> {

@@ -186,6 +186,35 @@ pub async fn spawn_app_with(db: Db, extra: &[(&str, &str)]) -> Option<TestApp> {
     Some(spawn_on(test_db, db, FixedClock::starting_now(), extra).await)
 }
 
+/// An app on a database that `sql` (a dump) filled first: an upgrade from an older release.
+pub async fn spawn_app_on_dump(db: Db, sql: &str) -> Option<TestApp> {
+    let test_db = Arc::new(TestDb::create(db).await?);
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    match db {
+        Db::Sqlite => {
+            use std::str::FromStr;
+            let options = sqlx::sqlite::SqliteConnectOptions::from_str(&test_db.url)
+                .expect("sqlite url")
+                .create_if_missing(true);
+            let mut conn = sqlx::ConnectOptions::connect(&options).await.expect("open");
+            sqlx::raw_sql(sql)
+                .execute(&mut conn)
+                .await
+                .expect("load the dump");
+        }
+        Db::Postgres => {
+            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&test_db.url)
+                .await
+                .expect("open");
+            sqlx::raw_sql(sql)
+                .execute(&mut conn)
+                .await
+                .expect("load the dump");
+        }
+    }
+    Some(spawn_on(test_db, db, FixedClock::starting_now(), &[]).await)
+}
+
 /// Another replica: a second server on the same database and clock.
 pub async fn spawn_replica(app: &TestApp, extra: &[(&str, &str)]) -> TestApp {
     spawn_on(app.db.clone(), app.db_kind, app.clock.clone(), extra).await
