@@ -11,7 +11,7 @@ use crate::http::error::{ApiError, ApiResult};
 use crate::http::json_body::JsonBody;
 use crate::http::rate_limit::count_attempt;
 use crate::http::request_meta::{check_same_origin, client_ip_text};
-use crate::http::session_cookie::cleared_session_cookie;
+use crate::http::session_cookie::{cleared_session_cookie, session_cookie_values};
 use crate::login::sessions::{issue_session, session_json, session_response, SessionPrincipal};
 use crate::state::AppState;
 use crate::store::NewAuditEvent;
@@ -152,13 +152,18 @@ async fn audit_login(state: &AppState, org: &OrgId, outcome: &str, reason: Optio
     }
 }
 
-/// Ends the session server-side and clears the cookie; idempotent.
+/// Ends the session server-side and clears the cookie; idempotent. With more than one
+/// session cookie (which every other route refuses) it ends each of them, so signing out is
+/// always the way out of an ambiguous state.
 pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    if let Some(value) = crate::http::session_cookie::session_cookie_value(&req) {
+    let values = session_cookie_values(&req);
+    if !values.is_empty() {
         check_same_origin(&req, &state.settings)?;
+    }
+    for value in values.iter().filter(|v| !v.is_empty()) {
         state
             .store
-            .delete_session(&crate::domain::hash_secret(&value))
+            .delete_session(&crate::domain::hash_secret(value))
             .await?;
     }
     Ok(HttpResponse::NoContent()

@@ -19,6 +19,7 @@ both_dbs!(
     sso_availability_has_one_shape_for_every_org,
     change_password_revokes_the_other_sessions,
     sessions_and_rate_limits_are_shared_by_replicas,
+    two_session_cookies_are_refused_not_resolved_by_order,
 );
 
 async fn login_sets_a_hardened_cookie_and_returns_the_session(app: TestApp) {
@@ -154,6 +155,59 @@ async fn logout_ends_the_session_server_side(app: TestApp) {
         status_of(app.client.post(app.url("/api/v1/auth/logout"))).await,
         204
     );
+}
+
+/// A planted second `axonflow_session` (cookie tossing from a sibling host) must not decide
+/// who the caller is, whichever comes first; logout ends both.
+async fn two_session_cookies_are_refused_not_resolved_by_order(app: TestApp) {
+    app.create_org("acme").await;
+    app.create_org("evil").await;
+    let victim = cookie_value(&app.login("acme").await);
+    let planted = cookie_value(&app.login("evil").await);
+    let anonymous = new_client();
+    for (path, cookies) in [
+        ("/api/v1/auth/session", vec![format!("{planted}; {victim}")]),
+        ("/api/v1/auth/session", vec![format!("{victim}; {planted}")]),
+        ("/api/v1/keys", vec![format!("{planted}; {victim}")]),
+        ("/api/v1/sso/audit", vec![planted.clone(), victim.clone()]),
+        (
+            "/api/v1/auth/session",
+            vec![format!("{victim}; axonflow_session=")],
+        ),
+    ] {
+        let mut req = anonymous.get(app.url(path));
+        for c in &cookies {
+            req = req.header("cookie", c);
+        }
+        let res = req.send().await.expect("send");
+        assert_eq!(res.status(), 401, "{path} {cookies:?}");
+        assert_eq!(json_of(res).await["error"], "ambiguous_session", "{path}");
+    }
+    for one in [&victim, &planted] {
+        let res = anonymous
+            .get(app.url("/api/v1/auth/session"))
+            .header("cookie", one)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(res.status(), 200, "each cookie alone is still a session");
+    }
+    let out = anonymous
+        .post(app.url("/api/v1/auth/logout"))
+        .header("cookie", format!("{planted}; {victim}"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(out.status(), 204, "signing out is the way out");
+    for one in [&victim, &planted] {
+        let res = anonymous
+            .get(app.url("/api/v1/auth/session"))
+            .header("cookie", one)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(res.status(), 401, "logout ended both sessions");
+    }
 }
 
 async fn idle_and_absolute_timeouts_end_sessions(app: TestApp) {
