@@ -153,22 +153,20 @@ pub fn parse_new_password(text: &str) -> ApiResult<NewPassword> {
     NewPassword::parse(text).map_err(|e| ApiError::unprocessable("weak_password", e.message()))
 }
 
-/// Hashes off the async workers and stores the new hash.
+/// Hashes off the async workers, stores the new hash and ends every outstanding reset link
+/// of the organization: every way of setting the password comes through here.
 pub async fn store_password(
     state: &AppState,
     org: &OrgId,
     password: &NewPassword,
 ) -> ApiResult<()> {
     let hash = hash_in_background(password).await?;
-    if state
-        .store
-        .set_org_password(org, &hash, state.clock.now_ms())
-        .await?
-    {
-        Ok(())
-    } else {
-        Err(ApiError::not_found("organization"))
+    let now = state.clock.now_ms();
+    if !state.store.set_org_password(org, &hash, now).await? {
+        return Err(ApiError::not_found("organization"));
     }
+    state.store.end_reset_tokens_of_org(org, now).await?;
+    Ok(())
 }
 
 pub async fn hash_in_background(password: &NewPassword) -> ApiResult<String> {
