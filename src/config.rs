@@ -96,6 +96,9 @@ pub struct Settings {
     /// SQLite only: SCIM's hot reads run inline on the request thread (store/inline_reads.rs).
     /// On by default; SQLITE_INLINE_READS=off sends every read through the pool.
     pub sqlite_inline_reads: bool,
+    /// A request body must have arrived this many seconds after its head
+    /// (REQUEST_BODY_TIMEOUT_SECS, default 30); later, the request ends with 408.
+    pub request_body_timeout_secs: u64,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/axid.db";
@@ -149,6 +152,7 @@ impl Settings {
                     "0" | "false" | "no" | "off"
                 )
             }),
+            request_body_timeout_secs: parse_num(&get, "REQUEST_BODY_TIMEOUT_SECS", 30)?,
         };
         settings.validate()?;
         Ok(settings)
@@ -184,6 +188,9 @@ impl Settings {
         }
         if self.login_rate_limit_per_minute <= 0 {
             return Err("LOGIN_RATE_LIMIT_PER_MINUTE must be positive".into());
+        }
+        if !(1..=3_600).contains(&self.request_body_timeout_secs) {
+            return Err("REQUEST_BODY_TIMEOUT_SECS must be between 1 and 3600".into());
         }
         if !(1..=3_600).contains(&self.oidc_jwks_min_refetch_secs) {
             return Err("OIDC_JWKS_MIN_REFETCH_SECS must be between 1 and 3600".into());

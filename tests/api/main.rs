@@ -10,5 +10,6 @@ mod database_outage;
 mod oidc;
 mod ops;
 mod password_reset;
+mod request_rules;
 mod saml;
 mod scim;
