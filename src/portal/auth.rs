@@ -9,7 +9,7 @@ use crate::domain::{verify_password, OrgId, DUMMY_PASSWORD_HASH};
 use crate::http::caller::SessionCaller;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json_body::JsonBody;
-use crate::http::rate_limit::count_attempt;
+use crate::http::rate_limit::{count_attempt, count_org_attempt};
 use crate::http::request_meta::{check_same_origin, client_ip_text};
 use crate::http::session_cookie::{cleared_session_cookie, session_cookie_values};
 use crate::login::sessions::{issue_session, session_json, session_response, SessionPrincipal};
@@ -79,6 +79,15 @@ pub async fn login(
     )
     .await?;
     let org = OrgId::parse(body.org_id.trim()).ok();
+    if let Some(org) = &org {
+        count_org_attempt(
+            &state,
+            "login",
+            org,
+            state.settings.login_rate_limit_per_org_per_minute,
+        )
+        .await?;
+    }
     let check = check_org_password(&state, org.as_ref(), &body.password).await?;
     let (org, suspended) = match (org, check) {
         (Some(org), PasswordCheck::Accepted { suspended }) => (org, suspended),

@@ -11,7 +11,7 @@ use crate::domain::{
 use crate::http::caller::SessionCaller;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json_body::JsonBody;
-use crate::http::rate_limit::count_attempt;
+use crate::http::rate_limit::{count_attempt, count_org_attempt};
 use crate::http::request_meta::client_ip_text;
 use crate::state::AppState;
 use crate::store::NewAuditEvent;
@@ -40,6 +40,13 @@ pub async fn forgot_password(
     )
     .await?;
     if let Ok(org) = OrgId::parse(body.org_id.trim()) {
+        count_org_attempt(
+            &state,
+            "forgot",
+            &org,
+            state.settings.login_rate_limit_per_org_per_minute,
+        )
+        .await?;
         let state = state.clone();
         tokio::spawn(async move {
             if let Err(e) = send_reset_link(&state, &org).await {

@@ -10,6 +10,7 @@ mod database_outage;
 mod oidc;
 mod ops;
 mod password_reset;
+mod rate_limits;
 mod request_rules;
 mod saml;
 mod scim;
