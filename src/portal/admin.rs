@@ -1,13 +1,13 @@
 //! The admin organization API (CONTRACT.md §3): organizations, their password and license.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::admin_auth::AdminCaller;
-use super::password::{hash_in_background, parse_new_password, store_password};
+use super::password::{audit_password, hash_in_background, parse_new_password, store_password};
 use crate::clock::{parse_rfc3339, rfc3339};
 use crate::domain::OrgId;
 use crate::http::error::{ApiError, ApiResult};
@@ -207,6 +207,7 @@ pub struct PasswordBody {
 }
 
 pub async fn set_password(
+    req: HttpRequest,
     _: AdminCaller,
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -219,6 +220,8 @@ pub async fn set_password(
         .store
         .delete_org_sessions_by_method(&org, "password")
         .await?;
+    let event = super::audit::PASSWORD_SET_BY_ADMIN;
+    audit_password(&state, &req, &org, event, "admin_api").await;
     Ok(HttpResponse::NoContent().finish())
 }
 

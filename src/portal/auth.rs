@@ -145,20 +145,14 @@ pub fn sso_login_url(state: &AppState, org: &OrgId, protocol: &str) -> String {
 
 async fn audit_login(state: &AppState, org: &OrgId, outcome: &str, reason: Option<&str>, ip: &str) {
     let event = NewAuditEvent {
-        event: "password_login",
+        event: super::audit::PASSWORD_LOGIN,
         outcome,
         reason,
         principal: Some(ORG_ADMIN),
         ip: Some(ip),
         detail: None,
     };
-    if let Err(e) = state
-        .store
-        .insert_audit_event(org, &event, state.clock.now_ms())
-        .await
-    {
-        tracing::warn!(error = %e, "audit event not recorded");
-    }
+    super::audit::record(state, org, &event).await;
 }
 
 /// Ends the session server-side and clears the cookie; idempotent. With more than one

@@ -82,6 +82,7 @@ pub struct ResetBody {
 }
 
 pub async fn reset_password(
+    req: HttpRequest,
     state: web::Data<AppState>,
     JsonBody(body): JsonBody<ResetBody>,
 ) -> ApiResult<HttpResponse> {
@@ -104,7 +105,7 @@ pub async fn reset_password(
         .store
         .delete_org_sessions_by_method(&org, "password")
         .await?;
-    audit(&state, &org, "password_reset").await;
+    audit_password(&state, &req, &org, super::audit::PASSWORD_RESET, ORG_ADMIN).await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -115,6 +116,7 @@ pub struct ChangeBody {
 }
 
 pub async fn change_password(
+    req: HttpRequest,
     caller: SessionCaller,
     state: web::Data<AppState>,
     JsonBody(body): JsonBody<ChangeBody>,
@@ -152,7 +154,8 @@ pub async fn change_password(
             Some(&caller.id_hash),
         )
         .await?;
-    audit(&state, &caller.org, "password_change").await;
+    let event = super::audit::PASSWORD_CHANGED;
+    audit_password(&state, &req, &caller.org, event, ORG_ADMIN).await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -191,18 +194,21 @@ pub async fn hash_in_background(password: &NewPassword) -> ApiResult<String> {
     })
 }
 
-async fn audit(state: &AppState, org: &OrgId, event: &str) {
+/// A successful password event of `principal` from `req`'s client.
+pub async fn audit_password(
+    state: &AppState,
+    req: &HttpRequest,
+    org: &OrgId,
+    event: &str,
+    principal: &str,
+) {
+    let ip = client_ip_text(req, &state.settings);
     let e = NewAuditEvent {
         event,
         outcome: "success",
-        principal: Some(ORG_ADMIN),
+        principal: Some(principal),
+        ip: Some(&ip),
         ..Default::default()
     };
-    if let Err(err) = state
-        .store
-        .insert_audit_event(org, &e, state.clock.now_ms())
-        .await
-    {
-        tracing::warn!(error = %err, "audit event not recorded");
-    }
+    super::audit::record(state, org, &e).await;
 }

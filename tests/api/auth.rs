@@ -20,6 +20,7 @@ both_dbs!(
     change_password_revokes_the_other_sessions,
     sessions_and_rate_limits_are_shared_by_replicas,
     two_session_cookies_are_refused_not_resolved_by_order,
+    password_events_are_in_the_audit,
 );
 
 async fn login_sets_a_hardened_cookie_and_returns_the_session(app: TestApp) {
@@ -464,5 +465,69 @@ mod trusted_proxy {
         assert_eq!(attempt("198.51.100.2").await.expect("send").status(), 401);
         let body: Value = json_of(attempt("198.51.100.1").await.expect("send")).await;
         assert_eq!(body["error"], "rate_limited");
+    }
+}
+
+/// Break-glass password events, as an admin reads them in the audit.
+async fn password_events_are_in_the_audit(app: TestApp) {
+    app.create_org("acme").await;
+    assert_eq!(app.login("acme").await.status(), 200);
+    // Events of one instant are ordered by id: the clock moves a second between steps.
+    app.clock.advance_secs(1);
+    let wrong = json!({"org_id": "acme", "password": "wrong password!"});
+    let failed = app.post_json("/api/v1/auth/login", &wrong).await;
+    assert_eq!(failed.status(), 401);
+    // The failure is recorded off the response path: wait for it (bounded).
+    for _ in 0..100 {
+        let so_far = crate::credentials::audit_events(&app, "password.").await;
+        if so_far.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    app.clock.advance_secs(1);
+    let changed = app
+        .post_json(
+            "/api/v1/auth/change-password",
+            &json!({"current_password": ORG_PASSWORD, "new_password": "a new passphrase here"}),
+        )
+        .await;
+    assert_eq!(changed.status(), 204);
+    app.clock.advance_secs(1);
+    let set = app
+        .admin(
+            reqwest::Method::POST,
+            "/api/v1/admin/organizations/acme/password",
+            Some(json!({"password": ORG_PASSWORD})),
+        )
+        .await;
+    assert_eq!(set.status(), 204);
+    app.clock.advance_secs(1);
+    assert_eq!(app.login("acme").await.status(), 200);
+    let events = crate::credentials::audit_events(&app, "password.").await;
+    let summary: Vec<(&str, &str, &str)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["event"].as_str().unwrap(),
+                e["outcome"].as_str().unwrap(),
+                e["principal"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("password.login", "success", "org_admin"),
+            ("password.login", "failure", "org_admin"),
+            ("password.changed", "success", "org_admin"),
+            ("password.set_by_admin", "success", "admin_api"),
+            ("password.login", "success", "org_admin"),
+        ]
+    );
+    assert_eq!(events[1]["reason"], "invalid_credentials");
+    let text = serde_json::to_string(&events).unwrap();
+    for secret in [ORG_PASSWORD, "a new passphrase here", "wrong password!"] {
+        assert!(!text.contains(secret), "a password in the audit");
     }
 }

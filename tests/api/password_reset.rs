@@ -212,6 +212,13 @@ async fn a_password_change_ends_every_outstanding_link(db: Db) {
         )
         .await;
     assert_eq!(login.status(), 200, "no ended link changed the password");
+    let events = crate::credentials::audit_events(&app, "password.").await;
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"] == "password.reset" && e["outcome"] == "success"),
+        "{events:?}"
+    );
 }
 
 macro_rules! mail_tests {

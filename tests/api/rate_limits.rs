@@ -34,7 +34,10 @@ const PER_CLIENT: &[(&str, &str)] = &[
     ("LOGIN_RATE_LIMIT_PER_MINUTE", "2"),
 ];
 
-behind_proxy!(super::ORG_BUDGET, many_addresses_share_one_organizations_budget);
+behind_proxy!(
+    super::ORG_BUDGET,
+    many_addresses_share_one_organizations_budget
+);
 behind_proxy!(super::PER_CLIENT, an_ipv6_client_is_counted_by_its_64);
 
 /// Moves the clock to just after the start of a minute window.
