@@ -7,6 +7,7 @@ mod admin;
 mod auth;
 mod credentials;
 mod database_outage;
+mod emails;
 mod oidc;
 mod ops;
 mod password_reset;
