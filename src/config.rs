@@ -77,6 +77,9 @@ pub struct Settings {
     pub session_idle_timeout_secs: i64,
     pub session_absolute_timeout_secs: i64,
     pub login_rate_limit_per_minute: i64,
+    /// Login (and, separately, forgot-password) attempts per organization per minute from
+    /// all clients together (LOGIN_RATE_LIMIT_PER_ORG_PER_MINUTE, default 30).
+    pub login_rate_limit_per_org_per_minute: i64,
     pub trusted_proxies: Vec<IpAddr>,
     pub smtp: Option<SmtpSettings>,
     pub log_json: bool,
@@ -96,6 +99,9 @@ pub struct Settings {
     /// SQLite only: SCIM's hot reads run inline on the request thread (store/inline_reads.rs).
     /// On by default; SQLITE_INLINE_READS=off sends every read through the pool.
     pub sqlite_inline_reads: bool,
+    /// A request body must have arrived this many seconds after its head
+    /// (REQUEST_BODY_TIMEOUT_SECS, default 30); later, the request ends with 408.
+    pub request_body_timeout_secs: u64,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/axid.db";
@@ -134,6 +140,11 @@ impl Settings {
                 43_200,
             )?,
             login_rate_limit_per_minute: parse_num(&get, "LOGIN_RATE_LIMIT_PER_MINUTE", 5)?,
+            login_rate_limit_per_org_per_minute: parse_num(
+                &get,
+                "LOGIN_RATE_LIMIT_PER_ORG_PER_MINUTE",
+                30,
+            )?,
             trusted_proxies: parse_proxies(get("TRUSTED_PROXIES").as_deref())?,
             smtp: parse_smtp(&get)?,
             log_json: get("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
@@ -149,6 +160,7 @@ impl Settings {
                     "0" | "false" | "no" | "off"
                 )
             }),
+            request_body_timeout_secs: parse_num(&get, "REQUEST_BODY_TIMEOUT_SECS", 30)?,
         };
         settings.validate()?;
         Ok(settings)
@@ -184,6 +196,12 @@ impl Settings {
         }
         if self.login_rate_limit_per_minute <= 0 {
             return Err("LOGIN_RATE_LIMIT_PER_MINUTE must be positive".into());
+        }
+        if self.login_rate_limit_per_org_per_minute <= 0 {
+            return Err("LOGIN_RATE_LIMIT_PER_ORG_PER_MINUTE must be positive".into());
+        }
+        if !(1..=3_600).contains(&self.request_body_timeout_secs) {
+            return Err("REQUEST_BODY_TIMEOUT_SECS must be between 1 and 3600".into());
         }
         if !(1..=3_600).contains(&self.oidc_jwks_min_refetch_secs) {
             return Err("OIDC_JWKS_MIN_REFETCH_SECS must be between 1 and 3600".into());

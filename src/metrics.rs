@@ -1,10 +1,13 @@
 //! Prometheus metrics: requests by route and status, latency, SSO outcomes, SCIM operations.
+//! Every label value comes from a fixed set (method names, route patterns, status codes):
+//! a value a client chooses would add a series per request, for good.
 
 use std::future::{ready, Ready};
 use std::rc::Rc;
 use std::time::Instant;
 
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::http::{Method, StatusCode};
 use futures_util::future::LocalBoxFuture;
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
@@ -16,7 +19,35 @@ pub struct Metrics {
     pub http_requests: IntCounterVec,
     pub http_latency: HistogramVec,
     pub sso_outcomes: IntCounterVec,
-    pub scim_operations: IntCounterVec,
+    scim_operations: IntCounterVec,
+}
+
+/// The label of a request's method: the RFC 9110 §9 methods and PATCH by name, anything
+/// else (a client may send any token as a method) `other`.
+pub fn method_label(method: &Method) -> &'static str {
+    const KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::CONNECT,
+    ];
+    KNOWN
+        .iter()
+        .find(|known| *known == method)
+        .map_or("other", Method::as_str)
+}
+
+/// Requests no route matched share one label, whatever their path.
+pub const UNMATCHED_ROUTE: &str = "unmatched";
+
+/// The label of a status: `StatusCode` only holds codes 100 to 999, so the set is bounded.
+fn status_label(status: StatusCode) -> String {
+    status.as_u16().to_string()
 }
 
 impl Metrics {
@@ -64,6 +95,18 @@ impl Metrics {
             sso_outcomes,
             scim_operations,
         })
+    }
+
+    /// Counts one SCIM operation; `resource` is one of the fixed names the dispatcher uses.
+    pub fn count_scim_operation(
+        &self,
+        resource: &'static str,
+        method: &Method,
+        status: StatusCode,
+    ) {
+        self.scim_operations
+            .with_label_values(&[resource, method_label(method), &status_label(status)])
+            .inc();
     }
 
     /// The Prometheus text exposition of every metric.
@@ -115,7 +158,7 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let started = Instant::now();
-        let method = req.method().to_string();
+        let method = method_label(req.method());
         let service = self.service.clone();
         let metrics = self.metrics.clone();
         Box::pin(async move {
@@ -124,11 +167,11 @@ where
                 let route = response
                     .request()
                     .match_pattern()
-                    .unwrap_or_else(|| "unmatched".into());
-                let status = response.status().as_u16().to_string();
+                    .unwrap_or_else(|| UNMATCHED_ROUTE.into());
+                let status = status_label(response.status());
                 metrics
                     .http_requests
-                    .with_label_values(&[&route, &method, &status])
+                    .with_label_values(&[&route, method, &status])
                     .inc();
                 metrics
                     .http_latency

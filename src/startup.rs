@@ -109,6 +109,9 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> Result<Server, Stri
     let metrics = state.metrics.clone();
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(actix_web::middleware::from_fn(
+                crate::http::request_guard::guard,
+            ))
             .wrap(crate::http::fallback_errors::json_error_bodies())
             .wrap(RecordMetrics(metrics.clone()))
             .wrap(TracingLogger::<PathOnlyRootSpan>::new())
@@ -125,6 +128,9 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> Result<Server, Stri
             .configure(crate::oidc::routes::configure)
             .default_service(web::to(crate::http::fallback_errors::api_not_found))
     })
+    // The request head must arrive within 5 s (actix's default, stated); the body has its
+    // own deadline in http::request_guard.
+    .client_request_timeout(Duration::from_secs(5))
     .listen(listener)
     .map_err(|e| e.to_string())?
     .shutdown_timeout(10)

@@ -1,10 +1,12 @@
 //! Newtypes that parse and normalise input once, so the core never sees raw strings.
 
+mod email;
 mod org_id;
 mod password;
 mod role;
 mod token;
 
+pub use email::Email;
 pub use org_id::OrgId;
 pub use password::{
     hash_password, verify_password, NewPassword, PasswordError, DUMMY_PASSWORD_HASH,

@@ -124,7 +124,7 @@ pub async fn live_session(
 }
 
 async fn authenticate_session(req: &HttpRequest, state: &AppState) -> ApiResult<SessionCaller> {
-    let cookie = session_cookie_value(req).ok_or_else(ApiError::unauthenticated)?;
+    let cookie = session_cookie_value(req)?.ok_or_else(ApiError::unauthenticated)?;
     let (id_hash, record) = live_session(state, &cookie)
         .await?
         .ok_or_else(ApiError::unauthenticated)?;

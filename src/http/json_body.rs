@@ -11,6 +11,7 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
+use super::request_guard::is_body_timeout;
 
 /// Portal and admin bodies are small; 256 KiB leaves room for IdP metadata XML in an SSO config.
 pub const MAX_API_BODY_BYTES: usize = 256 * 1024;
@@ -50,19 +51,19 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         let mut payload = payload.take();
         Box::pin(async move {
             if !media_ok {
-                return Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    "the request body must be application/json",
-                ));
+                return Err(unsupported_media_type());
             }
             if declared_len.is_some_and(|n| n > MAX_API_BODY_BYTES) {
                 return Err(too_large());
             }
             let mut body = Vec::with_capacity(declared_len.unwrap_or(1024).min(MAX_API_BODY_BYTES));
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| {
-                    ApiError::bad_request("invalid_body", "the request body could not be read")
+                let chunk = chunk.map_err(|e| {
+                    if is_body_timeout(&e) {
+                        body_too_slow()
+                    } else {
+                        ApiError::bad_request("invalid_body", "the request body could not be read")
+                    }
                 })?;
                 if body.len() + chunk.len() > MAX_API_BODY_BYTES {
                     return Err(too_large());
@@ -79,6 +80,22 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             })
         })
     }
+}
+
+pub fn unsupported_media_type() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "the request body must be application/json",
+    )
+}
+
+fn body_too_slow() -> ApiError {
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "request_timeout",
+        "the request body did not arrive in time",
+    )
 }
 
 fn too_large() -> ApiError {

@@ -65,8 +65,8 @@ fn domain_allowed(config: &SsoConfig, email: Option<&str>) -> bool {
         return true;
     }
     let Some(domain) = email
-        .and_then(|e| e.rsplit_once('@'))
-        .map(|(_, d)| d.to_ascii_lowercase())
+        .and_then(|e| crate::domain::Email::parse(e).ok())
+        .map(|e| e.domain())
     else {
         return false;
     };

@@ -140,7 +140,9 @@ impl OutboundHttp {
                 "{host} resolves to a private, loopback or link-local address"
             )));
         }
+        // No proxy from the environment: it would resolve the host past the check above.
         let client = reqwest::Client::builder()
+            .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(TIMEOUT)
             .connect_timeout(TIMEOUT)

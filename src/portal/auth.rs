@@ -9,9 +9,9 @@ use crate::domain::{verify_password, OrgId, DUMMY_PASSWORD_HASH};
 use crate::http::caller::SessionCaller;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json_body::JsonBody;
-use crate::http::rate_limit::count_attempt;
+use crate::http::rate_limit::{count_attempt, count_org_attempt};
 use crate::http::request_meta::{check_same_origin, client_ip_text};
-use crate::http::session_cookie::cleared_session_cookie;
+use crate::http::session_cookie::{cleared_session_cookie, session_cookie_values};
 use crate::login::sessions::{issue_session, session_json, session_response, SessionPrincipal};
 use crate::state::AppState;
 use crate::store::NewAuditEvent;
@@ -79,6 +79,15 @@ pub async fn login(
     )
     .await?;
     let org = OrgId::parse(body.org_id.trim()).ok();
+    if let Some(org) = &org {
+        count_org_attempt(
+            &state,
+            "login",
+            org,
+            state.settings.login_rate_limit_per_org_per_minute,
+        )
+        .await?;
+    }
     let check = check_org_password(&state, org.as_ref(), &body.password).await?;
     let (org, suspended) = match (org, check) {
         (Some(org), PasswordCheck::Accepted { suspended }) => (org, suspended),
@@ -136,29 +145,28 @@ pub fn sso_login_url(state: &AppState, org: &OrgId, protocol: &str) -> String {
 
 async fn audit_login(state: &AppState, org: &OrgId, outcome: &str, reason: Option<&str>, ip: &str) {
     let event = NewAuditEvent {
-        event: "password_login",
+        event: super::audit::PASSWORD_LOGIN,
         outcome,
         reason,
         principal: Some(ORG_ADMIN),
         ip: Some(ip),
         detail: None,
     };
-    if let Err(e) = state
-        .store
-        .insert_audit_event(org, &event, state.clock.now_ms())
-        .await
-    {
-        tracing::warn!(error = %e, "audit event not recorded");
-    }
+    super::audit::record(state, org, &event).await;
 }
 
-/// Ends the session server-side and clears the cookie; idempotent.
+/// Ends the session server-side and clears the cookie; idempotent. With more than one
+/// session cookie (which every other route refuses) it ends each of them, so signing out is
+/// always the way out of an ambiguous state.
 pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    if let Some(value) = crate::http::session_cookie::session_cookie_value(&req) {
+    let values = session_cookie_values(&req);
+    if !values.is_empty() {
         check_same_origin(&req, &state.settings)?;
+    }
+    for value in values.iter().filter(|v| !v.is_empty()) {
         state
             .store
-            .delete_session(&crate::domain::hash_secret(&value))
+            .delete_session(&crate::domain::hash_secret(value))
             .await?;
     }
     Ok(HttpResponse::NoContent()

@@ -1,7 +1,7 @@
 //! Portal API keys and SCIM tokens (CONTRACT.md §9): created by admins, shown once, stored
 //! as SHA-256 hashes, revoked at once.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -10,8 +10,11 @@ use crate::domain::{generate_secret, hash_secret, Role, SecretKind};
 use crate::http::caller::PortalCaller;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json_body::JsonBody;
+use crate::http::request_meta::client_ip_text;
 use crate::state::AppState;
-use crate::store::{CredentialKind, CredentialRecord, NewCredential};
+use crate::store::{CredentialKind, CredentialRecord, NewAuditEvent, NewCredential};
+
+use super::audit;
 
 /// Characters of the secret kept in clear to recognise it in lists (`axk_` + 8).
 const SHOWN_PREFIX_CHARS: usize = 12;
@@ -31,6 +34,8 @@ struct Surface {
     list_field: &'static str,
     secret_field: &'static str,
     noun: &'static str,
+    created_event: &'static str,
+    revoked_event: &'static str,
 }
 
 const PORTAL_KEYS: Surface = Surface {
@@ -39,6 +44,8 @@ const PORTAL_KEYS: Surface = Surface {
     list_field: "keys",
     secret_field: "key",
     noun: "API key",
+    created_event: audit::API_KEY_CREATED,
+    revoked_event: audit::API_KEY_REVOKED,
 };
 
 const SCIM_TOKENS: Surface = Surface {
@@ -47,6 +54,8 @@ const SCIM_TOKENS: Surface = Surface {
     list_field: "tokens",
     secret_field: "token",
     noun: "SCIM token",
+    created_event: audit::SCIM_TOKEN_CREATED,
+    revoked_event: audit::SCIM_TOKEN_REVOKED,
 };
 
 pub async fn list_keys(
@@ -56,11 +65,12 @@ pub async fn list_keys(
     list(PORTAL_KEYS, caller, state).await
 }
 pub async fn create_key(
+    req: HttpRequest,
     caller: PortalCaller,
     state: web::Data<AppState>,
     body: JsonBody<CreateBody>,
 ) -> ApiResult<HttpResponse> {
-    create(PORTAL_KEYS, caller, state, body.0).await
+    create(PORTAL_KEYS, &req, caller, state, body.0).await
 }
 pub async fn get_key(
     caller: PortalCaller,
@@ -76,11 +86,12 @@ pub async fn get_key(
     Ok(HttpResponse::Ok().json(credential_json(PORTAL_KEYS, &record)))
 }
 pub async fn delete_key(
+    req: HttpRequest,
     caller: PortalCaller,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    delete(PORTAL_KEYS, caller, state, &id).await
+    delete(PORTAL_KEYS, &req, caller, state, &id).await
 }
 pub async fn list_scim_tokens(
     caller: PortalCaller,
@@ -89,18 +100,20 @@ pub async fn list_scim_tokens(
     list(SCIM_TOKENS, caller, state).await
 }
 pub async fn create_scim_token(
+    req: HttpRequest,
     caller: PortalCaller,
     state: web::Data<AppState>,
     body: JsonBody<CreateBody>,
 ) -> ApiResult<HttpResponse> {
-    create(SCIM_TOKENS, caller, state, body.0).await
+    create(SCIM_TOKENS, &req, caller, state, body.0).await
 }
 pub async fn delete_scim_token(
+    req: HttpRequest,
     caller: PortalCaller,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    delete(SCIM_TOKENS, caller, state, &id).await
+    delete(SCIM_TOKENS, &req, caller, state, &id).await
 }
 
 async fn list(
@@ -122,6 +135,7 @@ async fn list(
 
 async fn create(
     surface: Surface,
+    req: &HttpRequest,
     caller: PortalCaller,
     state: web::Data<AppState>,
     body: CreateBody,
@@ -154,6 +168,7 @@ async fn create(
         .store
         .insert_credential(&caller.org, surface.kind, &new, now)
         .await?;
+    audit_credential(&state, req, &caller, surface.created_event, &record).await;
     let mut body = credential_json(surface, &record);
     body[surface.secret_field] = json!(secret);
     Ok(HttpResponse::Created().json(body))
@@ -161,20 +176,48 @@ async fn create(
 
 async fn delete(
     surface: Surface,
+    req: &HttpRequest,
     caller: PortalCaller,
     state: web::Data<AppState>,
     id: &str,
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
-    if state
+    let not_found = || ApiError::not_found(surface.noun);
+    // Read first, so the event can name what was revoked.
+    let record = state
+        .store
+        .get_credential(&caller.org, surface.kind, id)
+        .await?
+        .ok_or_else(not_found)?;
+    if !state
         .store
         .delete_credential(&caller.org, surface.kind, id)
         .await?
     {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(ApiError::not_found(surface.noun))
+        return Err(not_found());
     }
+    audit_credential(&state, req, &caller, surface.revoked_event, &record).await;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn audit_credential(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: &PortalCaller,
+    event: &str,
+    record: &CredentialRecord,
+) {
+    let principal = audit::principal_of(caller);
+    let ip = client_ip_text(req, &state.settings);
+    let event = NewAuditEvent {
+        event,
+        outcome: "success",
+        reason: None,
+        principal: Some(&principal),
+        ip: Some(&ip),
+        detail: Some(audit::credential_detail(record)),
+    };
+    audit::record(state, &caller.org, &event).await;
 }
 
 /// Keys get the least privilege unless the admin asks for more.

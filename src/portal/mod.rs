@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod admin_auth;
+pub mod audit;
 pub mod auth;
 pub mod credentials;
 pub mod password;

@@ -11,7 +11,7 @@ use crate::domain::{
 use crate::http::caller::SessionCaller;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json_body::JsonBody;
-use crate::http::rate_limit::count_attempt;
+use crate::http::rate_limit::{count_attempt, count_org_attempt};
 use crate::http::request_meta::client_ip_text;
 use crate::state::AppState;
 use crate::store::NewAuditEvent;
@@ -40,6 +40,13 @@ pub async fn forgot_password(
     )
     .await?;
     if let Ok(org) = OrgId::parse(body.org_id.trim()) {
+        count_org_attempt(
+            &state,
+            "forgot",
+            &org,
+            state.settings.login_rate_limit_per_org_per_minute,
+        )
+        .await?;
         let state = state.clone();
         tokio::spawn(async move {
             if let Err(e) = send_reset_link(&state, &org).await {
@@ -75,6 +82,7 @@ pub struct ResetBody {
 }
 
 pub async fn reset_password(
+    req: HttpRequest,
     state: web::Data<AppState>,
     JsonBody(body): JsonBody<ResetBody>,
 ) -> ApiResult<HttpResponse> {
@@ -97,7 +105,7 @@ pub async fn reset_password(
         .store
         .delete_org_sessions_by_method(&org, "password")
         .await?;
-    audit(&state, &org, "password_reset").await;
+    audit_password(&state, &req, &org, super::audit::PASSWORD_RESET, ORG_ADMIN).await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -108,6 +116,7 @@ pub struct ChangeBody {
 }
 
 pub async fn change_password(
+    req: HttpRequest,
     caller: SessionCaller,
     state: web::Data<AppState>,
     JsonBody(body): JsonBody<ChangeBody>,
@@ -145,7 +154,8 @@ pub async fn change_password(
             Some(&caller.id_hash),
         )
         .await?;
-    audit(&state, &caller.org, "password_change").await;
+    let event = super::audit::PASSWORD_CHANGED;
+    audit_password(&state, &req, &caller.org, event, ORG_ADMIN).await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -153,22 +163,20 @@ pub fn parse_new_password(text: &str) -> ApiResult<NewPassword> {
     NewPassword::parse(text).map_err(|e| ApiError::unprocessable("weak_password", e.message()))
 }
 
-/// Hashes off the async workers and stores the new hash.
+/// Hashes off the async workers, stores the new hash and ends every outstanding reset link
+/// of the organization: every way of setting the password comes through here.
 pub async fn store_password(
     state: &AppState,
     org: &OrgId,
     password: &NewPassword,
 ) -> ApiResult<()> {
     let hash = hash_in_background(password).await?;
-    if state
-        .store
-        .set_org_password(org, &hash, state.clock.now_ms())
-        .await?
-    {
-        Ok(())
-    } else {
-        Err(ApiError::not_found("organization"))
+    let now = state.clock.now_ms();
+    if !state.store.set_org_password(org, &hash, now).await? {
+        return Err(ApiError::not_found("organization"));
     }
+    state.store.end_reset_tokens_of_org(org, now).await?;
+    Ok(())
 }
 
 pub async fn hash_in_background(password: &NewPassword) -> ApiResult<String> {
@@ -186,18 +194,21 @@ pub async fn hash_in_background(password: &NewPassword) -> ApiResult<String> {
     })
 }
 
-async fn audit(state: &AppState, org: &OrgId, event: &str) {
+/// A successful password event of `principal` from `req`'s client.
+pub async fn audit_password(
+    state: &AppState,
+    req: &HttpRequest,
+    org: &OrgId,
+    event: &str,
+    principal: &str,
+) {
+    let ip = client_ip_text(req, &state.settings);
     let e = NewAuditEvent {
         event,
         outcome: "success",
-        principal: Some(ORG_ADMIN),
+        principal: Some(principal),
+        ip: Some(&ip),
         ..Default::default()
     };
-    if let Err(err) = state
-        .store
-        .insert_audit_event(org, &e, state.clock.now_ms())
-        .await
-    {
-        tracing::warn!(error = %err, "audit event not recorded");
-    }
+    super::audit::record(state, org, &e).await;
 }

@@ -86,9 +86,7 @@ async fn dispatch(
     let status = response.status().as_u16();
     state
         .metrics
-        .scim_operations
-        .with_label_values(&[resource, req.method().as_str(), &status.to_string()])
-        .inc();
+        .count_scim_operation(resource, req.method(), response.status());
     if let Some(org) = org_seen {
         state.scim_log.record(crate::state::scim_log::Entry {
             org,

@@ -42,6 +42,19 @@ impl Store {
         Ok(row.map(|(org,)| org))
     }
 
+    /// Spends every outstanding link of the organization: once its password changes (by a
+    /// link, by change-password or by the admin API) the other links must not set it again.
+    pub async fn end_reset_tokens_of_org(&self, org: &OrgId, now: Millis) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE password_reset_tokens SET used_at = $2 WHERE org_id = $1 AND used_at IS NULL",
+        )
+        .bind(org.as_str())
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     pub async fn delete_reset_tokens_before(&self, cutoff: Millis) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM password_reset_tokens WHERE expires_at < $1")
             .bind(cutoff)

@@ -124,8 +124,11 @@ impl Store {
     }
 }
 
-/// Events the SSO audit feed shows.
-const SSO_EVENTS: &str = "('saml_login', 'oidc_login', 'sso_config')";
+/// Events the SSO audit feed shows: SSO's, and the portal's credential and password events
+/// (portal/audit.rs).
+const SSO_EVENTS: &str = "('saml_login', 'oidc_login', 'sso_config', 'password.login', \
+    'password.changed', 'password.reset', 'password.set_by_admin', 'api_key.created', \
+    'api_key.revoked', 'scim_token.created', 'scim_token.revoked')";
 
 impl Store {
     /// SSO login outcomes and configuration changes, newest first; `before` is the (at, id)

@@ -19,6 +19,8 @@ both_dbs!(
     sso_availability_has_one_shape_for_every_org,
     change_password_revokes_the_other_sessions,
     sessions_and_rate_limits_are_shared_by_replicas,
+    two_session_cookies_are_refused_not_resolved_by_order,
+    password_events_are_in_the_audit,
 );
 
 async fn login_sets_a_hardened_cookie_and_returns_the_session(app: TestApp) {
@@ -154,6 +156,59 @@ async fn logout_ends_the_session_server_side(app: TestApp) {
         status_of(app.client.post(app.url("/api/v1/auth/logout"))).await,
         204
     );
+}
+
+/// A planted second `axonflow_session` (cookie tossing from a sibling host) must not decide
+/// who the caller is, whichever comes first; logout ends both.
+async fn two_session_cookies_are_refused_not_resolved_by_order(app: TestApp) {
+    app.create_org("acme").await;
+    app.create_org("evil").await;
+    let victim = cookie_value(&app.login("acme").await);
+    let planted = cookie_value(&app.login("evil").await);
+    let anonymous = new_client();
+    for (path, cookies) in [
+        ("/api/v1/auth/session", vec![format!("{planted}; {victim}")]),
+        ("/api/v1/auth/session", vec![format!("{victim}; {planted}")]),
+        ("/api/v1/keys", vec![format!("{planted}; {victim}")]),
+        ("/api/v1/sso/audit", vec![planted.clone(), victim.clone()]),
+        (
+            "/api/v1/auth/session",
+            vec![format!("{victim}; axonflow_session=")],
+        ),
+    ] {
+        let mut req = anonymous.get(app.url(path));
+        for c in &cookies {
+            req = req.header("cookie", c);
+        }
+        let res = req.send().await.expect("send");
+        assert_eq!(res.status(), 401, "{path} {cookies:?}");
+        assert_eq!(json_of(res).await["error"], "ambiguous_session", "{path}");
+    }
+    for one in [&victim, &planted] {
+        let res = anonymous
+            .get(app.url("/api/v1/auth/session"))
+            .header("cookie", one)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(res.status(), 200, "each cookie alone is still a session");
+    }
+    let out = anonymous
+        .post(app.url("/api/v1/auth/logout"))
+        .header("cookie", format!("{planted}; {victim}"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(out.status(), 204, "signing out is the way out");
+    for one in [&victim, &planted] {
+        let res = anonymous
+            .get(app.url("/api/v1/auth/session"))
+            .header("cookie", one)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(res.status(), 401, "logout ended both sessions");
+    }
 }
 
 async fn idle_and_absolute_timeouts_end_sessions(app: TestApp) {
@@ -410,5 +465,69 @@ mod trusted_proxy {
         assert_eq!(attempt("198.51.100.2").await.expect("send").status(), 401);
         let body: Value = json_of(attempt("198.51.100.1").await.expect("send")).await;
         assert_eq!(body["error"], "rate_limited");
+    }
+}
+
+/// Break-glass password events, as an admin reads them in the audit.
+async fn password_events_are_in_the_audit(app: TestApp) {
+    app.create_org("acme").await;
+    assert_eq!(app.login("acme").await.status(), 200);
+    // Events of one instant are ordered by id: the clock moves a second between steps.
+    app.clock.advance_secs(1);
+    let wrong = json!({"org_id": "acme", "password": "wrong password!"});
+    let failed = app.post_json("/api/v1/auth/login", &wrong).await;
+    assert_eq!(failed.status(), 401);
+    // The failure is recorded off the response path: wait for it (bounded).
+    for _ in 0..100 {
+        let so_far = crate::credentials::audit_events(&app, "password.").await;
+        if so_far.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    app.clock.advance_secs(1);
+    let changed = app
+        .post_json(
+            "/api/v1/auth/change-password",
+            &json!({"current_password": ORG_PASSWORD, "new_password": "a new passphrase here"}),
+        )
+        .await;
+    assert_eq!(changed.status(), 204);
+    app.clock.advance_secs(1);
+    let set = app
+        .admin(
+            reqwest::Method::POST,
+            "/api/v1/admin/organizations/acme/password",
+            Some(json!({"password": ORG_PASSWORD})),
+        )
+        .await;
+    assert_eq!(set.status(), 204);
+    app.clock.advance_secs(1);
+    assert_eq!(app.login("acme").await.status(), 200);
+    let events = crate::credentials::audit_events(&app, "password.").await;
+    let summary: Vec<(&str, &str, &str)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["event"].as_str().unwrap(),
+                e["outcome"].as_str().unwrap(),
+                e["principal"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("password.login", "success", "org_admin"),
+            ("password.login", "failure", "org_admin"),
+            ("password.changed", "success", "org_admin"),
+            ("password.set_by_admin", "success", "admin_api"),
+            ("password.login", "success", "org_admin"),
+        ]
+    );
+    assert_eq!(events[1]["reason"], "invalid_credentials");
+    let text = serde_json::to_string(&events).unwrap();
+    for secret in [ORG_PASSWORD, "a new passphrase here", "wrong password!"] {
+        assert!(!text.contains(secret), "a password in the audit");
     }
 }

@@ -13,6 +13,7 @@ both_dbs!(
     revoked_and_expired_keys_stop_at_once,
     scim_tokens_are_managed_like_keys_but_never_open_the_portal,
     nothing_of_one_org_is_reachable_with_another_orgs_credentials,
+    creating_and_revoking_credentials_is_audited_without_secrets,
 );
 
 async fn create_key(app: &TestApp, body: Value) -> Value {
@@ -285,4 +286,112 @@ async fn nothing_of_one_org_is_reachable_with_another_orgs_credentials(app: Test
         .expect("send");
     assert_eq!(json_of(a_view).await["keys"].as_array().unwrap().len(), 1);
     let _ = Method::GET;
+}
+
+/// The org's audit events of `kind` prefix, oldest first, as an admin reads them.
+pub async fn audit_events(app: &TestApp, prefix: &str) -> Vec<Value> {
+    let res = app.get("/api/v1/sso/audit?limit=200").await;
+    assert_eq!(res.status(), 200);
+    let mut events: Vec<Value> = json_of(res).await["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["event"].as_str().unwrap_or_default().starts_with(prefix))
+        .cloned()
+        .collect();
+    events.reverse();
+    events
+}
+
+async fn creating_and_revoking_credentials_is_audited_without_secrets(app: TestApp) {
+    app.org_admin_session("acme").await;
+    let key = create_key(&app, json!({"name": "deploy bot", "role": "editor"})).await;
+    let key_id = key["id"].as_str().unwrap().to_owned();
+    // Events of one instant are ordered by id: a second between steps keeps their order.
+    app.clock.advance_secs(1);
+    let token = app
+        .post_json("/api/v1/scim/tokens", &json!({"name": "okta"}))
+        .await;
+    assert_eq!(token.status(), 201);
+    let token = json_of(token).await;
+    let token_id = token["id"].as_str().unwrap().to_owned();
+    app.clock.advance_secs(1);
+    // The key itself revokes the token: the event names it as the actor.
+    let admin_key = create_key(&app, json!({"name": "admin bot", "role": "admin"})).await;
+    let admin_key_id = admin_key["id"].as_str().unwrap().to_owned();
+    app.clock.advance_secs(1);
+    let by_key = new_client()
+        .delete(app.url(&format!("/api/v1/scim/tokens/{token_id}")))
+        .bearer_auth(admin_key["key"].as_str().unwrap())
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(by_key.status(), 204);
+    app.clock.advance_secs(1);
+    assert_eq!(
+        app.client
+            .delete(app.url(&format!("/api/v1/keys/{key_id}")))
+            .send()
+            .await
+            .expect("send")
+            .status(),
+        204
+    );
+    let missing = app
+        .client
+        .delete(app.url("/api/v1/keys/no-such-key"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(missing.status(), 404);
+
+    let mut events = audit_events(&app, "api_key.").await;
+    events.extend(audit_events(&app, "scim_token.").await);
+    let summary: Vec<(String, String, String)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["event"].as_str().unwrap().to_owned(),
+                e["detail"]["id"].as_str().unwrap().to_owned(),
+                e["principal"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let admin = "org_admin".to_owned();
+    assert_eq!(
+        summary,
+        vec![
+            ("api_key.created".into(), key_id.clone(), admin.clone()),
+            (
+                "api_key.created".into(),
+                admin_key_id.clone(),
+                admin.clone()
+            ),
+            ("api_key.revoked".into(), key_id.clone(), admin.clone()),
+            ("scim_token.created".into(), token_id.clone(), admin.clone()),
+            (
+                "scim_token.revoked".into(),
+                token_id,
+                format!("api_key:{admin_key_id}")
+            ),
+        ]
+    );
+    assert_eq!(
+        events[0]["detail"],
+        json!({"id": key_id, "name": "deploy bot", "role": "editor"})
+    );
+    assert_eq!(events[0]["outcome"], "success");
+    assert_eq!(events[0]["ip"], "127.0.0.1");
+    let text = serde_json::to_string(&events).unwrap();
+    for secret in [
+        &key["key"],
+        &admin_key["key"],
+        &token["token"],
+        &key["prefix"],
+    ] {
+        assert!(
+            !text.contains(secret.as_str().unwrap()),
+            "a secret in the audit"
+        );
+    }
 }

@@ -8,7 +8,8 @@ use crate::helpers::{json_of, TestApp};
 both_dbs!(
     health_reports_ok_and_version,
     ready_answers_when_the_database_does,
-    metrics_count_requests_by_route
+    metrics_count_requests_by_route,
+    metric_labels_come_from_fixed_sets
 );
 
 async fn health_reports_ok_and_version(app: TestApp) {
@@ -36,6 +37,46 @@ async fn metrics_count_requests_by_route(app: TestApp) {
     assert!(text.contains("axid_http_request_duration_seconds_bucket"));
     // Route patterns, never raw paths: the org id is not a label value.
     assert!(!text.contains("organizations/acme"));
+}
+
+/// A client chooses the method and the path; neither may become a label value, or every
+/// request with a fresh one adds a series to memory and to /metrics for good.
+async fn metric_labels_come_from_fixed_sets(app: TestApp) {
+    let odd_method = format!("X{}", "Q".repeat(2_000));
+    for path in [
+        "/health",
+        "/api/v1/keys",
+        "/scim/v2/Users",
+        "/no/such/path/42",
+    ] {
+        let method = reqwest::Method::from_bytes(odd_method.as_bytes()).expect("a token");
+        let res = app
+            .client
+            .request(method, app.url(path))
+            .send()
+            .await
+            .expect("send");
+        assert!(res.status().is_client_error(), "{path}: {}", res.status());
+    }
+    let unmatched = app.get("/no-such-path-7f3a9c").await;
+    assert_eq!(unmatched.status(), 404);
+    let text = app.get("/metrics").await.text().await.expect("text");
+    assert!(!text.contains("QQQQ"), "a sent method became a label value");
+    assert!(!text.contains("7f3a9c"), "a sent path became a label value");
+    assert!(
+        text.contains(
+            r#"axid_http_requests_total{method="other",route="/api/v1/keys",status="405"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"axid_http_requests_total{method="GET",route="unmatched",status="404"}"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"axid_scim_operations_total{method="other",resource="Users""#),
+        "{text}"
+    );
 }
 
 mod unknown_paths {

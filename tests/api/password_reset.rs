@@ -139,6 +139,88 @@ async fn unknown_orgs_get_the_same_202_and_no_mail(db: Db) {
     assert_eq!(bogus.status(), 400);
 }
 
+async fn forgot(app: &TestApp, sink: &SmtpSink, n: usize) -> String {
+    let res = app
+        .post_json("/api/v1/auth/forgot-password", &json!({"org_id": "acme"}))
+        .await;
+    assert_eq!(res.status(), 202);
+    token_from(&sink.message(n).await)
+}
+
+async fn reset_with(app: &TestApp, token: &str, password: &str) -> reqwest::Response {
+    app.post_json(
+        "/api/v1/auth/reset-password",
+        &json!({"token": token, "new_password": password}),
+    )
+    .await
+}
+
+async fn assert_link_ended(app: &TestApp, token: &str, after: &str) {
+    let res = reset_with(app, token, "yet another passphrase").await;
+    assert_eq!(
+        res.status(),
+        400,
+        "an outstanding link still worked after {after}"
+    );
+    assert_eq!(json_of(res).await["error"], "invalid_token");
+}
+
+/// Every way the password changes ends every other outstanding link of the organization.
+async fn a_password_change_ends_every_outstanding_link(db: Db) {
+    let Some((app, sink)) = app_with_mail(db).await else {
+        return;
+    };
+    app.org_admin_session("acme").await;
+    let first = forgot(&app, &sink, 1).await;
+    let second = forgot(&app, &sink, 2).await;
+    assert_ne!(first, second);
+    let used = reset_with(&app, &second, "a fresh passphrase").await;
+    assert_eq!(used.status(), 204);
+    assert_link_ended(&app, &first, "a reset").await;
+
+    let pending = forgot(&app, &sink, 3).await;
+    let login = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"org_id": "acme", "password": "a fresh passphrase"}),
+        )
+        .await;
+    assert_eq!(login.status(), 200);
+    let changed = app
+        .post_json(
+            "/api/v1/auth/change-password",
+            &json!({"current_password": "a fresh passphrase", "new_password": ORG_PASSWORD}),
+        )
+        .await;
+    assert_eq!(changed.status(), 204);
+    assert_link_ended(&app, &pending, "change-password").await;
+
+    let pending = forgot(&app, &sink, 4).await;
+    let set = app
+        .admin(
+            reqwest::Method::POST,
+            "/api/v1/admin/organizations/acme/password",
+            Some(json!({"password": "an admin-chosen passphrase"})),
+        )
+        .await;
+    assert_eq!(set.status(), 204);
+    assert_link_ended(&app, &pending, "the admin API set the password").await;
+    let login = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"org_id": "acme", "password": "an admin-chosen passphrase"}),
+        )
+        .await;
+    assert_eq!(login.status(), 200, "no ended link changed the password");
+    let events = crate::credentials::audit_events(&app, "password.").await;
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"] == "password.reset" && e["outcome"] == "success"),
+        "{events:?}"
+    );
+}
+
 macro_rules! mail_tests {
     ($($name:ident),*) => {$(
         mod $name {
@@ -155,5 +237,6 @@ macro_rules! mail_tests {
 mail_tests!(
     a_mailed_link_resets_the_password_once,
     reset_links_expire_after_thirty_minutes,
-    unknown_orgs_get_the_same_202_and_no_mail
+    unknown_orgs_get_the_same_202_and_no_mail,
+    a_password_change_ends_every_outstanding_link
 );

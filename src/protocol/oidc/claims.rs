@@ -139,11 +139,7 @@ fn text(claims: &Claims, name: &str) -> Option<String> {
 }
 
 fn domain_of(email: &str) -> Option<String> {
-    email
-        .rsplit_once('@')
-        .map(|(local, domain)| (local, domain.to_ascii_lowercase()))
-        .filter(|(local, domain)| !local.is_empty() && !domain.is_empty())
-        .map(|(_, domain)| domain)
+    crate::domain::Email::parse(email).ok().map(|e| e.domain())
 }
 
 fn domain_listed(domain: &str, allowed: &[String]) -> bool {
