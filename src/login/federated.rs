@@ -220,6 +220,7 @@ pub async fn complete_login(
         name: name.as_deref(),
         roles: &roles,
         auth_method: protocol,
+        idp_groups: Some(&identity.groups),
     };
     let (cookie, _record) = issue_session(state, org, &who)
         .await

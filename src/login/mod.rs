@@ -2,4 +2,5 @@
 //! SAML, OIDC), and turning a federated identity into a linked or JIT user with roles.
 
 pub mod federated;
+pub mod session_roles;
 pub mod sessions;

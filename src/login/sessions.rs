@@ -20,6 +20,8 @@ pub struct SessionPrincipal<'a> {
     pub name: Option<&'a str>,
     pub roles: &'a [String],
     pub auth_method: &'a str,
+    /// The groups an SSO sign-in asserted; kept so roles can be recomputed later.
+    pub idp_groups: Option<&'a [String]>,
 }
 
 /// Stores a session under a fresh random id (no fixation) and returns the cookie value and
@@ -34,6 +36,11 @@ pub async fn issue_session(
     let now = state.clock.now_ms();
     let expires_at = now + state.settings.session_absolute_timeout_secs * 1000;
     let roles_json = serde_json::to_string(who.roles).map_err(|_| ApiError::internal())?;
+    let idp_groups_json = who
+        .idp_groups
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|_| ApiError::internal())?;
     let new = NewSession {
         id_hash: &id_hash,
         principal_type: who.principal_type,
@@ -43,6 +50,7 @@ pub async fn issue_session(
         roles_json: &roles_json,
         auth_method: who.auth_method,
         expires_at,
+        idp_groups_json: idp_groups_json.as_deref(),
     };
     state.store.insert_session(org, &new, now).await?;
     let record = SessionRecord {

@@ -65,7 +65,6 @@ pub async fn begin(
     store: &Store,
     rp: &RelyingParty<'_>,
     return_to: Option<&str>,
-    existing_binding: Option<&str>,
     now: Millis,
 ) -> Result<Started, LoginError> {
     let meta = rt
@@ -73,7 +72,7 @@ pub async fn begin(
         .await
         .map_err(|e| refuse(OidcReason::DiscoveryFailed, e.0))?;
     let secrets = NewFlowSecrets::generate();
-    let binding = flow::binding_for(existing_binding);
+    let binding = crate::protocol::binding::new_binding();
     let url = flow::authorization_url(
         &meta.authorization_endpoint,
         rp.client_id,

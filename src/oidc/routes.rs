@@ -133,19 +133,9 @@ pub async fn login(
         Err(failure) => return render(&req, &failure),
     };
     let return_to = query_value(&req, "return_to");
-    let binding = binding_of(&req);
     let now = state.clock.now_ms();
     let rp = parts.party(&org, cfg, oidc);
-    match begin(
-        &state.oidc,
-        &state.store,
-        &rp,
-        return_to.as_deref(),
-        binding.as_deref(),
-        now,
-    )
-    .await
-    {
+    match begin(&state.oidc, &state.store, &rp, return_to.as_deref(), now).await {
         Ok(started) => HttpResponse::Found()
             .insert_header((header::LOCATION, started.authorization_url))
             .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -19,6 +19,7 @@ pub const API_KEY_CREATED: &str = "api_key.created";
 pub const API_KEY_REVOKED: &str = "api_key.revoked";
 pub const SCIM_TOKEN_CREATED: &str = "scim_token.created";
 pub const SCIM_TOKEN_REVOKED: &str = "scim_token.revoked";
+pub const SESSION_REVOKED: &str = "session.revoked";
 
 /// The principal the audit names for a portal caller: `org_admin`, the user's id, or
 /// `api_key:<id>` for a key.

@@ -118,6 +118,7 @@ pub async fn login(
         name: None,
         roles: &roles,
         auth_method: "password",
+        idp_groups: None,
     };
     let (cookie, record) = issue_session(&state, &org, &who).await?;
     audit_login(&state, &org, "success", None, &ip).await;

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod credentials;
 pub mod password;
+pub mod sessions_api;
 
 use actix_web::web;
 
@@ -53,5 +54,7 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
             .get(credentials::list_scim_tokens)
             .post(credentials::create_scim_token),
     )
-    .service(web::resource("/scim/tokens/{token_id}").delete(credentials::delete_scim_token));
+    .service(web::resource("/scim/tokens/{token_id}").delete(credentials::delete_scim_token))
+    .service(web::resource("/sessions").get(sessions_api::list_sessions))
+    .service(web::resource("/sessions/{session_id}").delete(sessions_api::revoke_session));
 }

@@ -1,6 +1,7 @@
 //! Protocol engines: SAML and OIDC parsing, validation and metadata, and X.509 helpers. Pure
 //! code: no HTTP routes, no AppState, no store; time and fetchers come in as parameters.
 
+pub mod binding;
 pub mod certs;
 pub mod oidc;
 pub mod saml;

@@ -2,12 +2,13 @@
 //! SAML profiles §4.1.4.3): read the form within limits, take the flow named by RelayState,
 //! validate, refuse replays across replicas, then the shared after-login path.
 
+use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde_json::json;
 
-use super::login::saml_org;
+use super::login::{saml_org, FLOW_COOKIE};
 use crate::domain::OrgId;
 use crate::federation::browser::refuse;
 use crate::federation::config::Protocol;
@@ -16,9 +17,11 @@ use crate::federation::failure::{record_outcome, render, SsoFailure};
 use crate::federation::sp_urls;
 use crate::http::request_meta::client_ip_text;
 use crate::login::federated::{complete_login, safe_return_to, FederatedIdentity};
+use crate::protocol::binding::binding_matches;
 use crate::protocol::saml::authn_request::relay_state_hash;
 use crate::protocol::saml::response::{validate, FixSide, Rejection, ValidationContext};
 use crate::state::AppState;
+use crate::store::SamlFlow;
 
 /// The form may carry a 256 KiB response as base64 plus URL encoding and RelayState.
 const MAX_FORM_BYTES: usize = 1024 * 1024;
@@ -111,7 +114,13 @@ pub async fn callback(
         Ok(found) => found,
         Err(refusal) => return refuse(&req, &state, refusal, Protocol::Saml, &ip).await,
     };
-    match consume(&state, &org, &loaded.config, &loaded, payload, &ip).await {
+    let binding = req.cookie(FLOW_COOKIE).map(|c| c.value().to_owned());
+    let sent = Sent {
+        payload,
+        binding: binding.as_deref(),
+        ip: &ip,
+    };
+    match consume(&state, &org, &loaded, sent).await {
         Ok(response) => response,
         Err((failure, principal)) => {
             record_outcome(
@@ -131,15 +140,43 @@ pub async fn callback(
 
 type Failed = (SsoFailure, Option<String>);
 
+/// What the browser sent: the form, its flow binding cookie, and where it came from.
+struct Sent<'a> {
+    payload: web::Payload,
+    binding: Option<&'a str>,
+    ip: &'a str,
+}
+
+/// A flow completes only in the browser that started it (login CSRF): the IdP's POST must
+/// carry the binding cookie /login set.
+fn check_binding(flow: &SamlFlow, binding: Option<&str>) -> Result<(), Failed> {
+    let bound = flow
+        .binding_hash
+        .as_deref()
+        .is_some_and(|h| binding_matches(binding, h));
+    if bound {
+        return Ok(());
+    }
+    Err((
+        SsoFailure::new(
+            StatusCode::BAD_REQUEST,
+            "browser_mismatch",
+            FixSide::User,
+            "this sign-in was started in another browser (or its cookie was lost); start again",
+        ),
+        None,
+    ))
+}
+
 async fn consume(
     state: &AppState,
     org: &OrgId,
-    config: &SsoConfig,
     loaded: &crate::federation::LoadedConfig,
-    payload: web::Payload,
-    ip: &str,
+    sent: Sent<'_>,
 ) -> Result<HttpResponse, Failed> {
-    let (response, relay) = read_form(payload).await.map_err(|f| (f, None))?;
+    let config = &loaded.config;
+    let ip = sent.ip;
+    let (response, relay) = read_form(sent.payload).await.map_err(|f| (f, None))?;
     let Some(encoded) = response else {
         return Err((
             SsoFailure::new(
@@ -161,6 +198,9 @@ async fn consume(
             .filter(|f| f.expires_at > now),
         None => None,
     };
+    if let Some(f) = &flow {
+        check_binding(f, sent.binding)?;
+    }
     // Unsolicited: a RelayState that is no flow of ours may be the IdP's deep link.
     let return_to = match &flow {
         Some(f) => f.return_to.clone(),
@@ -223,5 +263,11 @@ async fn consume(
         Some(detail),
     )
     .await;
-    Ok(success.response)
+    let mut response = success.response;
+    // The flow is over: its binding cookie goes (a failure leaves it, setting no cookie).
+    let spent = Cookie::build(FLOW_COOKIE, "")
+        .path(format!("/auth/saml/{org}/"))
+        .finish();
+    let _ = response.add_removal_cookie(&spent);
+    Ok(response)
 }

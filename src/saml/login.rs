@@ -5,15 +5,35 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use crate::domain::OrgId;
+use actix_web::cookie::Cookie;
+
+use crate::config::Settings;
+use crate::domain::{hash_secret, OrgId};
 use crate::federation::browser::{enabled_config, unavailable, unknown_org, Refusal};
 use crate::federation::config::Protocol;
 use crate::federation::failure::{render, FixSide, SsoFailure};
 use crate::federation::sp_metadata::{sp_metadata_for, CONTENT_TYPE};
 use crate::federation::{sp_urls, LoadedConfig};
 use crate::login::federated::safe_return_to;
+use crate::protocol::binding::{binding_cookie, new_binding, Return};
 use crate::protocol::saml::authn_request as ar;
 use crate::state::AppState;
+use crate::store::NewSamlFlow;
+
+/// The cookie that binds a SAML flow to the browser that started it (login CSRF).
+pub const FLOW_COOKIE: &str = "axid_saml_flow";
+
+/// The binding cookie, sent back with the IdP's cross-site POST to this org's ACS.
+fn flow_cookie(org: &OrgId, value: String, settings: &Settings) -> Cookie<'static> {
+    binding_cookie(
+        FLOW_COOKIE,
+        format!("/auth/saml/{org}/"),
+        value,
+        ar::FLOW_TTL_MS / 1000,
+        Return::CrossSitePost,
+        settings,
+    )
+}
 
 pub fn not_configured() -> SsoFailure {
     SsoFailure::new(
@@ -76,16 +96,17 @@ pub async fn login(
     let request_id = ar::new_request_id();
     let relay_state = ar::new_relay_state();
     let return_to = safe_return_to(query.return_to.as_deref());
+    let binding = new_binding();
+    let flow = NewSamlFlow {
+        relay_state_hash: &ar::relay_state_hash(&relay_state),
+        request_id: &request_id,
+        return_to: &return_to,
+        binding_hash: &hash_secret(&binding),
+    };
+    let expires_at = now + ar::FLOW_TTL_MS;
     if let Err(e) = state
         .store
-        .insert_saml_flow(
-            &org,
-            &ar::relay_state_hash(&relay_state),
-            &request_id,
-            &return_to,
-            now,
-            now + ar::FLOW_TTL_MS,
-        )
+        .insert_saml_flow(&org, &flow, now, expires_at)
         .await
     {
         return render(&req, &unavailable(e));
@@ -112,5 +133,6 @@ pub async fn login(
     HttpResponse::Found()
         .insert_header((header::LOCATION, ar::redirect_url(idp_sso_url, &query)))
         .insert_header((header::CACHE_CONTROL, "no-store"))
+        .cookie(flow_cookie(&org, binding, &state.settings))
         .finish()
 }

@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use crate::domain::OrgId;
+use crate::login::session_roles::{refresh_user_sessions, RolePolicy};
 use crate::roles::{resolve_roles, GroupRoleMapping, RoleResolution};
 use crate::state::AppState;
 use crate::store::{StoreResult, UserGroupRow, UserRecord};
@@ -75,7 +76,7 @@ pub async fn effective_roles(
 }
 
 /// Recomputes the session roles of `user_ids` (users with live sessions whose memberships
-/// changed): a user left without any role loses their sessions (as a login would be refused).
+/// changed), from each session's asserted groups and the user's SCIM groups.
 pub async fn refresh_sessions(
     state: &AppState,
     org: &OrgId,
@@ -87,23 +88,12 @@ pub async fn refresh_sessions(
     let Some(config) = role_config(state, org).await? else {
         return Ok(());
     };
+    let policy = RolePolicy {
+        mappings: config.mappings,
+        default_role: config.default_role,
+    };
     for id in user_ids {
-        let Some(user) = state.store.get_user(org, id).await? else {
-            continue;
-        };
-        let groups = state.store.groups_of_users(org, &[id.as_str()]).await?;
-        match resolve(&config, &user, &groups) {
-            RoleResolution::Roles(roles) => {
-                let json = serde_json::to_string(&roles).unwrap_or_else(|_| "[]".into());
-                state.store.set_user_session_roles(org, id, &json).await?;
-            }
-            RoleResolution::NoRole => {
-                state
-                    .store
-                    .delete_principal_sessions(org, "user", id, None)
-                    .await?;
-            }
-        }
+        refresh_user_sessions(state, org, &policy, Some(id)).await?;
     }
     Ok(())
 }

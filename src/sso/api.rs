@@ -13,6 +13,7 @@ use crate::federation::{load_config, sp_urls, LoadedConfig};
 use crate::http::caller::PortalCaller;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json_body::JsonBody;
+use crate::login::session_roles::{refresh_user_sessions, RolePolicy};
 use crate::state::AppState;
 use crate::store::NewAuditEvent;
 
@@ -69,6 +70,24 @@ async fn audit_change(state: &AppState, caller: &PortalCaller, action: &str) {
     }
 }
 
+/// Sessions follow the configuration that granted them: a disabled or deleted one ends
+/// every SSO session; otherwise each session's roles are recomputed with the new mappings.
+async fn follow_sessions(state: &AppState, org: &OrgId, cfg: Option<&SsoConfig>) -> ApiResult<()> {
+    match cfg.filter(|c| c.enabled) {
+        None => {
+            state.store.delete_org_sso_sessions(org).await?;
+        }
+        Some(cfg) => {
+            let policy = RolePolicy {
+                mappings: cfg.role_mappings(),
+                default_role: cfg.default_role.clone(),
+            };
+            refresh_user_sessions(state, org, &policy, None).await?;
+        }
+    }
+    Ok(())
+}
+
 async fn stored_json(state: &AppState, org: &OrgId) -> ApiResult<Value> {
     let loaded = load_config(&state.store, org)
         .await?
@@ -116,6 +135,7 @@ pub async fn create_config(
     if !created {
         return Err(already_configured());
     }
+    follow_sessions(&state, &caller.org, Some(&cfg)).await?;
     audit_change(&state, &caller, "created").await;
     Ok(HttpResponse::Created().json(stored_json(&state, &caller.org).await?))
 }
@@ -143,6 +163,7 @@ async fn save_replacement(
     if !updated {
         return Err(not_configured());
     }
+    follow_sessions(state, &caller.org, Some(&cfg)).await?;
     audit_change(state, caller, action).await;
     Ok(HttpResponse::Ok().json(stored_json(state, &caller.org).await?))
 }
@@ -189,6 +210,7 @@ pub async fn delete_config(
     if !state.store.delete_sso_config(&caller.org).await? {
         return Err(not_configured());
     }
+    follow_sessions(&state, &caller.org, None).await?;
     audit_change(&state, &caller, "deleted").await;
     Ok(HttpResponse::NoContent().finish())
 }

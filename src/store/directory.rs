@@ -270,21 +270,6 @@ impl Store {
         .await?)
     }
 
-    pub async fn set_user_session_roles(
-        &self,
-        org: &OrgId,
-        user_id: &str,
-        roles_json: &str,
-    ) -> StoreResult<()> {
-        sqlx::query("UPDATE sessions SET roles = $3 WHERE org_id = $1 AND principal_type = 'user' AND principal_id = $2")
-            .bind(org.as_str())
-            .bind(user_id)
-            .bind(roles_json)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
     /// SQLite only: refreshes the planner's statistics where tables grew (`PRAGMA optimize`,
     /// 0x10000: every table, not only those this connection has queried).
     /// Without them SQLite scans an organization's users for `r.id IN (SELECT ... FROM

@@ -29,10 +29,10 @@ pub use directory::{
 };
 pub use oidc_flows::{NewOidcFlow, OidcFlowRecord};
 pub use orgs::{LicenseRecord, OrgPatch, OrgRecord};
-pub use saml::{SamlFlow, SpKeyRecord};
+pub use saml::{NewSamlFlow, SamlFlow, SpKeyRecord};
 pub use scim_log::{ScimLogRecord, ScimRequestRow};
 pub use scim_read::TokenCheck;
-pub use sessions::{NewSession, SessionRecord};
+pub use sessions::{NewSession, SessionListing, SessionRecord, UserSessionGroups};
 pub use sso_configs::SsoConfigRecord;
 pub use sso_users::{NewJitUser, SsoUserRecord};
 

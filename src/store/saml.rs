@@ -10,28 +10,39 @@ pub struct SamlFlow {
     pub request_id: String,
     pub return_to: String,
     pub expires_at: Millis,
+    /// SHA-256 of the browser binding cookie set when the flow started (None: a flow
+    /// stored before flows were bound, kept at most its 10-minute life after an upgrade).
+    pub binding_hash: Option<String>,
+}
+
+/// A flow to store when /login redirects to the IdP.
+#[derive(Debug)]
+pub struct NewSamlFlow<'a> {
+    pub relay_state_hash: &'a str,
+    pub request_id: &'a str,
+    pub return_to: &'a str,
+    pub binding_hash: &'a str,
 }
 
 impl Store {
     pub async fn insert_saml_flow(
         &self,
         org: &OrgId,
-        relay_state_hash: &str,
-        request_id: &str,
-        return_to: &str,
+        flow: &NewSamlFlow<'_>,
         now: Millis,
         expires_at: Millis,
     ) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO saml_flows (relay_state_hash, org_id, request_id, return_to, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO saml_flows (relay_state_hash, org_id, request_id, return_to, created_at, \
+             expires_at, binding_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(relay_state_hash)
+        .bind(flow.relay_state_hash)
         .bind(org.as_str())
-        .bind(request_id)
-        .bind(return_to)
+        .bind(flow.request_id)
+        .bind(flow.return_to)
         .bind(now)
         .bind(expires_at)
+        .bind(flow.binding_hash)
         .execute(self.pool())
         .await?;
         Ok(())
@@ -45,7 +56,7 @@ impl Store {
     ) -> StoreResult<Option<SamlFlow>> {
         Ok(sqlx::query_as(
             "DELETE FROM saml_flows WHERE relay_state_hash = $1 AND org_id = $2 \
-             RETURNING request_id, return_to, expires_at",
+             RETURNING request_id, return_to, expires_at, binding_hash",
         )
         .bind(relay_state_hash)
         .bind(org.as_str())
@@ -128,7 +139,7 @@ impl Store {
 /// (portal/audit.rs).
 const SSO_EVENTS: &str = "('saml_login', 'oidc_login', 'sso_config', 'password.login', \
     'password.changed', 'password.reset', 'password.set_by_admin', 'api_key.created', \
-    'api_key.revoked', 'scim_token.created', 'scim_token.revoked')";
+    'api_key.revoked', 'scim_token.created', 'scim_token.revoked', 'session.revoked')";
 
 impl Store {
     /// SSO login outcomes and configuration changes, newest first; `before` is the (at, id)

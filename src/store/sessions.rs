@@ -29,6 +29,32 @@ pub struct NewSession<'a> {
     pub roles_json: &'a str,
     pub auth_method: &'a str,
     pub expires_at: Millis,
+    /// The groups the IdP asserted at an SSO sign-in (JSON array), kept for recomputing roles.
+    pub idp_groups_json: Option<&'a str>,
+}
+
+/// A live SSO session of a user, as role recomputation needs it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct UserSessionGroups {
+    pub id_hash: String,
+    pub principal_id: String,
+    /// JSON array of the groups the IdP asserted at sign-in; None for other sessions.
+    pub idp_groups: Option<String>,
+}
+
+/// A session as an organization's admin lists it; `id` is the first 16 hex digits of the
+/// stored hash (never the cookie value, from which nothing can be derived back).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SessionListing {
+    pub id: String,
+    pub principal_type: String,
+    pub principal_id: String,
+    pub email: Option<String>,
+    pub roles: String,
+    pub auth_method: String,
+    pub created_at: Millis,
+    pub last_seen_at: Millis,
+    pub expires_at: Millis,
 }
 
 impl Store {
@@ -40,8 +66,8 @@ impl Store {
     ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO sessions (id_hash, org_id, principal_type, principal_id, email, name, roles, \
-             auth_method, created_at, last_seen_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)",
+             auth_method, created_at, last_seen_at, expires_at, idp_groups) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)",
         )
         .bind(s.id_hash)
         .bind(org.as_str())
@@ -53,6 +79,7 @@ impl Store {
         .bind(s.auth_method)
         .bind(now)
         .bind(s.expires_at)
+        .bind(s.idp_groups_json)
         .execute(self.pool())
         .await?;
         Ok(())
@@ -150,5 +177,78 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(done.rows_affected())
+    }
+
+    /// The user sessions of one user, or of every user when `user_id` is None, with the
+    /// groups each SSO sign-in asserted.
+    pub async fn user_sessions_groups(
+        &self,
+        org: &OrgId,
+        user_id: Option<&str>,
+    ) -> StoreResult<Vec<UserSessionGroups>> {
+        Ok(sqlx::query_as(
+            "SELECT id_hash, principal_id, idp_groups FROM sessions \
+             WHERE org_id = $1 AND principal_type = 'user' AND ($2 IS NULL OR principal_id = $2)",
+        )
+        .bind(org.as_str())
+        .bind(user_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    pub async fn set_session_roles(&self, id_hash: &str, roles_json: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET roles = $2 WHERE id_hash = $1")
+            .bind(id_hash)
+            .bind(roles_json)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every session an SSO sign-in (SAML or OIDC) made in the organization.
+    pub async fn delete_org_sso_sessions(&self, org: &OrgId) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "DELETE FROM sessions WHERE org_id = $1 AND auth_method IN ('saml', 'oidc')",
+        )
+        .bind(org.as_str())
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// The organization's live sessions, newest first, at most `limit`.
+    pub async fn list_org_sessions(
+        &self,
+        org: &OrgId,
+        now: Millis,
+        idle_cutoff: Millis,
+        limit: i64,
+    ) -> StoreResult<Vec<SessionListing>> {
+        Ok(sqlx::query_as(
+            "SELECT substr(id_hash, 1, 16) AS id, principal_type, principal_id, email, roles, \
+             auth_method, created_at, last_seen_at, expires_at FROM sessions \
+             WHERE org_id = $1 AND expires_at > $2 AND last_seen_at > $3 \
+             ORDER BY created_at DESC LIMIT $4",
+        )
+        .bind(org.as_str())
+        .bind(now)
+        .bind(idle_cutoff)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Ends the organization's session whose listing id is `id`; false when there is none.
+    pub async fn delete_org_session(&self, org: &OrgId, id: &str) -> StoreResult<bool> {
+        if id.len() != 16 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(false);
+        }
+        let done =
+            sqlx::query("DELETE FROM sessions WHERE org_id = $1 AND substr(id_hash, 1, 16) = $2")
+                .bind(org.as_str())
+                .bind(id)
+                .execute(self.pool())
+                .await?;
+        Ok(done.rows_affected() > 0)
     }
 }

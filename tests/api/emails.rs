@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::helpers::{json_of, TestApp};
-use crate::saml::{assert_refused, configured, idp, post_response, spec_for, start_login};
+use crate::saml::{assert_refused, configured, idp, post_in_flow, spec_for, start_login};
 use crate::saml_both_dbs;
 
 saml_both_dbs!(
@@ -18,7 +18,7 @@ async fn a_second_at_does_not_pass_the_allowed_domain_check(app: TestApp) {
         let flow = start_login(&app, "acme", "/").await;
         let spec = spec_for(&app, "acme", Some(&flow), name_id);
         let response = idp().response_b64(&spec).expect("sign");
-        let res = post_response(&app, "acme", &response, Some(&flow.relay_state)).await;
+        let res = post_in_flow(&app, "acme", &response, &flow).await;
         assert_refused(res, 403, "email_domain_not_allowed").await;
     }
 }

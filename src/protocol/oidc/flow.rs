@@ -3,14 +3,15 @@
 //! §4.1-4.2), and the browser binding: a random value in a short-lived HttpOnly cookie whose
 //! hash is stored with the flow, so a state only completes in the browser that started it.
 
-use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::cookie::Cookie;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 use crate::config::Settings;
 use crate::domain::{generate_secret, hash_secret, OrgId, SecretKind};
+pub use crate::protocol::binding::binding_matches;
+use crate::protocol::binding::Return;
 
 /// How long a started login may take at the provider.
 pub const FLOW_TTL_SECS: i64 = 600;
@@ -52,30 +53,17 @@ pub fn state_hash(state: &str) -> String {
     hash_secret(state)
 }
 
-/// A binding value from the browser's cookie, if well-formed, else a new one. Reusing it
-/// lets two tabs of one browser run logins side by side.
-pub fn binding_for(existing: Option<&str>) -> String {
-    existing
-        .filter(|v| v.len() == 43 && URL_SAFE_NO_PAD.decode(v).is_ok())
-        .map(str::to_owned)
-        .unwrap_or_else(|| generate_secret(SecretKind::Session))
-}
-
-/// True when the browser's cookie is the one the flow was started with.
-pub fn binding_matches(cookie: Option<&str>, stored_hash: &str) -> bool {
-    cookie.is_some_and(|c| bool::from(hash_secret(c).as_bytes().ct_eq(stored_hash.as_bytes())))
-}
-
 /// The binding cookie, scoped to this organization's OIDC paths. SameSite=Lax: the
 /// provider's redirect back is a top-level GET, which Lax cookies accompany.
 pub fn binding_cookie(org: &OrgId, value: String, settings: &Settings) -> Cookie<'static> {
-    Cookie::build(FLOW_COOKIE, value)
-        .path(format!("/auth/oidc/{org}/"))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(settings.secure_cookies())
-        .max_age(CookieDuration::seconds(FLOW_TTL_SECS))
-        .finish()
+    crate::protocol::binding::binding_cookie(
+        FLOW_COOKIE,
+        format!("/auth/oidc/{org}/"),
+        value,
+        FLOW_TTL_SECS,
+        Return::TopLevelGet,
+        settings,
+    )
 }
 
 /// The redirect URI registered at the provider for this organization.
@@ -139,16 +127,5 @@ mod tests {
         assert_eq!(q["code_challenge"], pkce_challenge(&s.pkce_verifier));
         assert_eq!(q["code_challenge_method"], "S256");
         assert_ne!(s.state, s.nonce);
-    }
-
-    #[test]
-    fn the_binding_is_reused_only_when_well_formed_and_compared_by_hash() {
-        let fresh = binding_for(None);
-        assert_eq!(binding_for(Some(&fresh)), fresh);
-        assert_ne!(binding_for(Some("short")), "short");
-        let stored = hash_secret(&fresh);
-        assert!(binding_matches(Some(&fresh), &stored));
-        assert!(!binding_matches(Some(&binding_for(None)), &stored));
-        assert!(!binding_matches(None, &stored));
     }
 }

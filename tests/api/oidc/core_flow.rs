@@ -73,16 +73,9 @@ pub struct Callback {
 /// cookies) until it sends the browser back to our callback.
 async fn start_as(app: &TestApp, rp: &Rp, login_hint: Option<&str>) -> Callback {
     let now = app.clock.now_ms();
-    let started = begin(
-        &rp.rt,
-        &app.state.store,
-        &rp.party(),
-        Some("/dash"),
-        None,
-        now,
-    )
-    .await
-    .unwrap_or_else(|e| panic!("begin: {e:?}"));
+    let started = begin(&rp.rt, &app.state.store, &rp.party(), Some("/dash"), now)
+        .await
+        .unwrap_or_else(|e| panic!("begin: {e:?}"));
     let mut url = url::Url::parse(&started.authorization_url).unwrap();
     if let Some(hint) = login_hint {
         url.query_pairs_mut().append_pair("login_hint", hint);
@@ -207,7 +200,7 @@ async fn a_callback_in_another_browser_is_refused_and_does_not_burn_the_flow(app
     let idp = FakeProvider::start().await;
     let rp = Rp::new(&app, "acme", &idp.issuer).await;
     let cb = start(&app, &rp).await;
-    let stranger = axid::protocol::oidc::flow::binding_for(None);
+    let stranger = axid::protocol::binding::new_binding();
     for binding in [None, Some(stranger.as_str())] {
         assert_eq!(
             complete(&app, &rp, &cb, binding).await.unwrap_err(),

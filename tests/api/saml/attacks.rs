@@ -16,6 +16,7 @@ async fn every_attack_is_refused_with_its_typed_reason(app: TestApp) {
     let template_flow = Flow {
         request_id: "_TEMPLATE_REQUEST_ID_0000000000000000000000".into(),
         relay_state: String::new(),
+        binding: String::new(),
     };
     let mk = || spec_for(&app, "acme", Some(&template_flow), "alice@acme.com");
     let cases = corpus(&app, &mk);
@@ -24,21 +25,26 @@ async fn every_attack_is_refused_with_its_typed_reason(app: TestApp) {
     for (i, c) in cases.iter().enumerate() {
         // A flow of this org whose outstanding request id is the one the corpus answers,
         // stored as /login stores it (each case consumes its own RelayState).
-        let relay = format!("attack-case-{i}");
+        let flow = Flow {
+            request_id: template_flow.request_id.clone(),
+            relay_state: format!("attack-case-{i}"),
+            binding: format!("attack-binding-{i}"),
+        };
         let now = app.clock_now();
+        let stored = axid::store::NewSamlFlow {
+            relay_state_hash: &axid::protocol::saml::authn_request::relay_state_hash(
+                &flow.relay_state,
+            ),
+            request_id: &flow.request_id,
+            return_to: "/",
+            binding_hash: &axid::domain::hash_secret(&flow.binding),
+        };
         app.state
             .store
-            .insert_saml_flow(
-                &org,
-                &axid::protocol::saml::authn_request::relay_state_hash(&relay),
-                &template_flow.request_id,
-                "/",
-                now,
-                now + 600_000,
-            )
+            .insert_saml_flow(&org, &stored, now, now + 600_000)
             .await
             .unwrap();
-        let res = post_response(&app, "acme", &c.body, Some(&relay)).await;
+        let res = post_in_flow(&app, "acme", &c.body, &flow).await;
         let status = res.status().as_u16();
         assert!(
             res.headers().get("set-cookie").is_none(),

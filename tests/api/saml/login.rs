@@ -28,6 +28,15 @@ async fn login_with(
     post_response(app, org, &idp().response_b64(spec).expect("sign"), relay).await
 }
 
+async fn login_in_flow(
+    app: &TestApp,
+    org: &str,
+    spec: &axid::protocol::saml::test_idp::ResponseSpec,
+    flow: &Flow,
+) -> reqwest::Response {
+    post_in_flow(app, org, &idp().response_b64(spec).expect("sign"), flow).await
+}
+
 async fn sp_initiated_login_creates_the_user_and_a_session_for_every_signing_mode(app: TestApp) {
     configured(&app, "acme", json!({})).await;
     for (i, mode) in [SignMode::Assertion, SignMode::Response, SignMode::Both]
@@ -40,6 +49,7 @@ async fn sp_initiated_login_creates_the_user_and_a_session_for_every_signing_mod
         let browser = new_client();
         let res = browser
             .post(acs_url(&app, "acme"))
+            .header("Cookie", flow.cookie())
             .form(&[
                 ("SAMLResponse", idp().response_b64(&spec).unwrap()),
                 ("RelayState", flow.relay_state.clone()),
@@ -107,6 +117,7 @@ async fn groups_map_to_roles_and_an_existing_user_is_linked_not_duplicated(app: 
     let browser = new_client();
     let res = browser
         .post(acs_url(&app, "acme"))
+        .header("Cookie", flow.cookie())
         .form(&[
             ("SAMLResponse", idp().response_b64(&spec).unwrap()),
             ("RelayState", flow.relay_state),
@@ -127,11 +138,11 @@ async fn groups_map_to_roles_and_an_existing_user_is_linked_not_duplicated(app: 
     assert_eq!(body["roles"], json!(["admin"]));
     // Without JIT, an unknown user is refused.
     let flow = start_login(&app, "acme", "/").await;
-    let res = login_with(
+    let res = login_in_flow(
         &app,
         "acme",
         &spec_for(&app, "acme", Some(&flow), "carol@acme.com"),
-        Some(&flow.relay_state),
+        &flow,
     )
     .await;
     assert_refused(res, 403, "user_not_provisioned").await;
@@ -140,11 +151,11 @@ async fn groups_map_to_roles_and_an_existing_user_is_linked_not_duplicated(app: 
 async fn a_login_outside_the_allowed_email_domains_is_refused_and_audited(app: TestApp) {
     configured(&app, "acme", json!({"allowed_email_domains": ["acme.com"]})).await;
     let flow = start_login(&app, "acme", "/").await;
-    let res = login_with(
+    let res = login_in_flow(
         &app,
         "acme",
         &spec_for(&app, "acme", Some(&flow), "eve@evil.test"),
-        Some(&flow.relay_state),
+        &flow,
     )
     .await;
     assert_refused(res, 403, "email_domain_not_allowed").await;
@@ -154,11 +165,11 @@ async fn a_login_outside_the_allowed_email_domains_is_refused_and_audited(app: T
 async fn no_matching_group_and_no_default_role_is_refused_with_no_role(app: TestApp) {
     configured(&app, "acme", json!({"default_role": null})).await;
     let flow = start_login(&app, "acme", "/").await;
-    let res = login_with(
+    let res = login_in_flow(
         &app,
         "acme",
         &spec_for(&app, "acme", Some(&flow), "alice@acme.com"),
-        Some(&flow.relay_state),
+        &flow,
     )
     .await;
     assert_refused(res, 403, "no_role").await;
@@ -194,20 +205,20 @@ async fn unsolicited_responses_need_allow_idp_initiated(app: TestApp) {
 async fn a_flow_answers_one_response_only(app: TestApp) {
     configured(&app, "acme", json!({})).await;
     let flow = start_login(&app, "acme", "/").await;
-    let first = login_with(
+    let first = login_in_flow(
         &app,
         "acme",
         &spec_for(&app, "acme", Some(&flow), "alice@acme.com"),
-        Some(&flow.relay_state),
+        &flow,
     )
     .await;
     assert_eq!(first.status(), 303);
     // A second, fresh assertion for the same request: the flow is gone.
-    let again = login_with(
+    let again = login_in_flow(
         &app,
         "acme",
         &spec_for(&app, "acme", Some(&flow), "alice@acme.com"),
-        Some(&flow.relay_state),
+        &flow,
     )
     .await;
     assert_refused(again, 403, "wrong_in_response_to").await;

@@ -7,6 +7,7 @@ mod config_api;
 mod login;
 mod peers;
 mod random_input;
+mod sessions_follow;
 mod signed_requests;
 
 use std::io::Read;
@@ -101,6 +102,15 @@ pub async fn configured(app: &TestApp, org: &str, extra: Value) {
 pub struct Flow {
     pub request_id: String,
     pub relay_state: String,
+    /// The `axid_saml_flow` cookie /login set: the browser that started the flow.
+    pub binding: String,
+}
+
+impl Flow {
+    /// The Cookie header of the browser that started this flow.
+    pub fn cookie(&self) -> String {
+        format!("axid_saml_flow={}", self.binding)
+    }
 }
 
 pub async fn start_login(app: &TestApp, org: &str, return_to: &str) -> Flow {
@@ -110,6 +120,11 @@ pub async fn start_login(app: &TestApp, org: &str, return_to: &str) -> Flow {
         .await
         .expect("login");
     assert_eq!(res.status(), 302);
+    let binding = res
+        .cookies()
+        .find(|c| c.name() == "axid_saml_flow")
+        .map(|c| c.value().to_owned())
+        .expect("the flow's binding cookie");
     let location = res.headers()["location"]
         .to_str()
         .expect("location")
@@ -133,6 +148,7 @@ pub async fn start_login(app: &TestApp, org: &str, return_to: &str) -> Flow {
     Flow {
         request_id,
         relay_state: param("RelayState"),
+        binding,
     }
 }
 
@@ -173,6 +189,26 @@ pub async fn post_response(
         .post(acs_url(app, org))
         .header("Accept", "application/json")
         .form(&form)
+        .send()
+        .await
+        .expect("post")
+}
+
+/// POSTs a response to the ACS from the browser that started `flow` (its binding cookie).
+pub async fn post_in_flow(
+    app: &TestApp,
+    org: &str,
+    saml_response: &str,
+    flow: &Flow,
+) -> reqwest::Response {
+    new_client()
+        .post(acs_url(app, org))
+        .header("Accept", "application/json")
+        .header("Cookie", flow.cookie())
+        .form(&[
+            ("SAMLResponse", saml_response.to_owned()),
+            ("RelayState", flow.relay_state.clone()),
+        ])
         .send()
         .await
         .expect("post")

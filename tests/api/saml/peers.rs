@@ -79,12 +79,16 @@ async fn run_tool(mut cmd: tokio::process::Command) -> String {
         .to_owned()
 }
 
-async fn login_and_check(app: &TestApp, relay: &str, saml_response: &str, mode: &str, peer: &str) {
+async fn login_and_check(app: &TestApp, flow: &Flow, saml_response: &str, mode: &str, peer: &str) {
     let browser = new_client();
     let res = browser
         .post(acs_url(app, "acme"))
         .header("Accept", "application/json")
-        .form(&[("SAMLResponse", saml_response), ("RelayState", relay)])
+        .header("Cookie", flow.cookie())
+        .form(&[
+            ("SAMLResponse", saml_response),
+            ("RelayState", flow.relay_state.as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -134,7 +138,7 @@ async fn samlify_logins_succeed_in_every_signing_mode(app: TestApp) {
                 mode.into(),
             ]);
         let response = run_tool(cmd).await;
-        login_and_check(&app, &flow.relay_state, &response, mode, "samlify").await;
+        login_and_check(&app, &flow, &response, mode, "samlify").await;
     }
 }
 
@@ -171,7 +175,7 @@ async fn pysaml2_logins_succeed_in_every_signing_mode(app: TestApp) {
             mode.into(),
         ]);
         let response = run_tool(cmd).await;
-        login_and_check(&app, &flow.relay_state, &response, mode, "pysaml2").await;
+        login_and_check(&app, &flow, &response, mode, "pysaml2").await;
     }
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -86,12 +86,6 @@ async fn signed_authn_requests_verify_with_the_certificate_in_the_metadata(app: 
     // The login itself still completes.
     let flow = start_login(&app, "acme", "/").await;
     let spec = spec_for(&app, "acme", Some(&flow), "alice@acme.com");
-    let res = post_response(
-        &app,
-        "acme",
-        &idp().response_b64(&spec).unwrap(),
-        Some(&flow.relay_state),
-    )
-    .await;
+    let res = post_in_flow(&app, "acme", &idp().response_b64(&spec).unwrap(), &flow).await;
     assert_eq!(res.status(), 303);
 }

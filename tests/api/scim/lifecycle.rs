@@ -31,6 +31,7 @@ async fn session_of(app: &TestApp, org: &str, id: &str, hash: &str) {
         roles_json: "[\"viewer\"]",
         auth_method: "saml",
         expires_at: now + 3_600_000,
+        idp_groups_json: None,
     };
     app.state
         .store

@@ -199,6 +199,7 @@ mod session_roles {
             roles_json: "[\"viewer\"]",
             auth_method: "saml",
             expires_at: now + 3_600_000,
+            idp_groups_json: None,
         };
         app.state
             .store
