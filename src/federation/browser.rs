@@ -13,15 +13,6 @@ use crate::state::AppState;
 /// A refusal, with the organization when it is known (so an audit event can be written).
 pub type Refusal = (Option<OrgId>, SsoFailure);
 
-pub fn unknown_org() -> SsoFailure {
-    SsoFailure::new(
-        StatusCode::NOT_FOUND,
-        "unknown_organization",
-        FixSide::User,
-        "there is no organization with this id",
-    )
-}
-
 pub fn unavailable(e: impl std::fmt::Display) -> SsoFailure {
     tracing::warn!(error = %e, "SSO flow: dependency unavailable");
     SsoFailure::service_unavailable()
@@ -37,19 +28,21 @@ fn suspended() -> SsoFailure {
 }
 
 /// The active organization `tenant` and its enabled configuration for `protocol` (one
-/// query); `not_configured` is the protocol's own refusal when there is none.
+/// query); `not_configured` is the protocol's own refusal when there is none. An unknown
+/// organization gets that same refusal, so these public routes do not tell which
+/// organizations exist (as `GET /api/v1/auth/sso/availability` does not).
 pub async fn enabled_config(
     state: &AppState,
     tenant: &str,
     protocol: Protocol,
     not_configured: fn() -> SsoFailure,
 ) -> Result<(OrgId, LoadedConfig), Refusal> {
-    let org = OrgId::parse(tenant).map_err(|_| (None, unknown_org()))?;
+    let org = OrgId::parse(tenant).map_err(|_| (None, not_configured()))?;
     let found = load_org_config(&state.store, &org)
         .await
         .map_err(|e| (None, unavailable(e)))?;
     let Some((status, loaded)) = found else {
-        return Err((None, unknown_org()));
+        return Err((None, not_configured()));
     };
     if status != "active" {
         return Err((Some(org), suspended()));

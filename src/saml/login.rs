@@ -9,11 +9,11 @@ use actix_web::cookie::Cookie;
 
 use crate::config::Settings;
 use crate::domain::{hash_secret, OrgId};
-use crate::federation::browser::{enabled_config, unavailable, unknown_org, Refusal};
+use crate::federation::browser::{enabled_config, unavailable, Refusal};
 use crate::federation::config::Protocol;
 use crate::federation::failure::{render, FixSide, SsoFailure};
 use crate::federation::sp_metadata::{sp_metadata_for, CONTENT_TYPE};
-use crate::federation::{sp_urls, LoadedConfig};
+use crate::federation::{load_org_config, sp_urls, LoadedConfig};
 use crate::login::federated::safe_return_to;
 use crate::protocol::binding::{binding_cookie, new_binding, Return};
 use crate::protocol::saml::authn_request as ar;
@@ -54,12 +54,14 @@ pub async fn metadata(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> HttpResponse {
+    // Served once the org has a SAML configuration (enabled or not: the IdP admin imports
+    // it before SSO is switched on); an unknown org gets the same 404 as one without.
     let Ok(org) = OrgId::parse(&path) else {
-        return render(&req, &unknown_org());
+        return render(&req, &not_configured());
     };
-    match state.store.get_org(&org).await {
-        Ok(Some(_)) => {}
-        Ok(None) => return render(&req, &unknown_org()),
+    match load_org_config(&state.store, &org).await {
+        Ok(Some((_, Some(l)))) if l.config.protocol == Protocol::Saml => {}
+        Ok(_) => return render(&req, &not_configured()),
         Err(e) => return render(&req, &unavailable(e)),
     }
     match sp_metadata_for(&state, &org).await {

@@ -323,3 +323,39 @@ oidc_both_dbs!(
     any_query_string_on_the_callback_is_a_4xx_with_an_audit_event,
     configuration_runs_discovery_and_keeps_the_secret_write_only,
 );
+
+/// A binding cookie the browser already holds (planted, say) is never adopted, and an
+/// unknown organization is answered like one without OIDC.
+async fn the_binding_is_always_fresh_and_unknown_orgs_look_unconfigured(app: TestApp) {
+    let idp = FakeProvider::start().await;
+    configured(&app, &idp.issuer, CLIENT_ID, CLIENT_SECRET).await;
+    let planted = "A".repeat(43);
+    let start = new_client()
+        .get(app.url(&format!("/auth/oidc/{ORG}/login")))
+        .header("Cookie", format!("axid_oidc_flow={planted}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), 302);
+    let issued = start
+        .cookies()
+        .find(|c| c.name() == "axid_oidc_flow")
+        .expect("a binding cookie")
+        .value()
+        .to_owned();
+    assert_ne!(issued, planted);
+    assert_eq!(issued.len(), 43);
+    app.create_org("bare").await;
+    for org in ["nosuch", "bare"] {
+        let res = new_client()
+            .get(app.url(&format!("/auth/oidc/{org}/login")))
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404, "{org}");
+        assert_eq!(json_of(res).await["error"], "not_configured", "{org}");
+    }
+}
+
+oidc_both_dbs!(the_binding_is_always_fresh_and_unknown_orgs_look_unconfigured);

@@ -289,8 +289,19 @@ async fn unknown_or_unconfigured_organizations_get_a_4xx_never_a_500(app: TestAp
     }
     let res = post_response(&app, "bare", "PHIvPg==", None).await;
     assert_refused(res, 404, "sso_not_configured").await;
+    // An unknown organization is answered exactly like one without SSO (no enumeration).
     let res = post_response(&app, "nosuch", "PHIvPg==", None).await;
-    assert_refused(res, 404, "unknown_organization").await;
+    assert_refused(res, 404, "sso_not_configured").await;
+    for org in ["nosuch", "bare"] {
+        let res = new_client()
+            .get(app.url(&format!("/auth/saml/{org}/metadata")))
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404, "{org}");
+        assert_eq!(json_of(res).await["error"], "sso_not_configured", "{org}");
+    }
     // A suspended organization cannot run SSO (CONTRACT.md §3).
     configured(&app, "acme", json!({"allow_idp_initiated": true})).await;
     let res = app
