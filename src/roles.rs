@@ -2,6 +2,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::domain::fold_identity;
+
 /// One configured mapping: members of `group` get `role`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupRoleMapping {
@@ -24,10 +26,10 @@ pub fn resolve_roles<'a>(
     mappings: &[GroupRoleMapping],
     default_role: Option<&str>,
 ) -> RoleResolution {
-    let groups: Vec<String> = groups.into_iter().map(str::to_lowercase).collect();
+    let groups: Vec<String> = groups.into_iter().map(fold_identity).collect();
     let roles: BTreeSet<String> = mappings
         .iter()
-        .filter(|m| groups.iter().any(|g| *g == m.group.to_lowercase()))
+        .filter(|m| groups.iter().any(|g| *g == fold_identity(&m.group)))
         .map(|m| m.role.clone())
         .collect();
     match (roles.is_empty(), default_role) {

@@ -1,12 +1,14 @@
 //! Newtypes that parse and normalise input once, so the core never sees raw strings.
 
 mod email;
+mod fold;
 mod org_id;
 mod password;
 mod role;
 mod token;
 
 pub use email::Email;
+pub use fold::fold_identity;
 pub use org_id::OrgId;
 pub use password::{
     hash_password, verify_password, NewPassword, PasswordError, DUMMY_PASSWORD_HASH,

@@ -6,6 +6,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;
 use serde_json::json;
 
+use crate::domain::fold_identity;
 use crate::domain::OrgId;
 use crate::federation::config::SsoConfig;
 use crate::federation::failure::{FixSide, SsoFailure};
@@ -18,6 +19,9 @@ use crate::store::{NewJitUser, SsoUserRecord, StoreError};
 /// Who the IdP says the user is, protocol-neutral.
 #[derive(Clone, Debug, Default)]
 pub struct FederatedIdentity {
+    /// The OIDC issuer: an identity with one is linked by (issuer, subject) once linked.
+    /// None for SAML, whose NameID is often the email itself and changes with it.
+    pub issuer: Option<String>,
     /// NameID (SAML) or `sub` (OIDC): the userName when there is no email.
     pub subject: String,
     pub email: Option<String>,
@@ -106,11 +110,65 @@ async fn find_or_create_user(
     email: Option<&str>,
     source: &str,
 ) -> Result<SsoUserRecord, SsoFailure> {
+    if let Some(issuer) = identity.issuer.as_deref() {
+        let linked = state
+            .store
+            .find_linked_user(org, issuer, &identity.subject)
+            .await
+            .map_err(store_failure)?;
+        if let Some(user) = linked {
+            return Ok(user);
+        }
+    }
+    let user = find_or_create_unlinked(state, org, config, identity, email, source).await?;
+    if let Some(issuer) = identity.issuer.as_deref() {
+        link(state, org, issuer, &identity.subject, &user.id).await?;
+    }
+    Ok(user)
+}
+
+/// Links a first-seen (issuer, subject) to the user it matched, unless that user is
+/// linked to another subject of the same issuer: then the email or userName match is a
+/// coincidence (or an attack), not the same person.
+async fn link(
+    state: &AppState,
+    org: &OrgId,
+    issuer: &str,
+    subject: &str,
+    user_id: &str,
+) -> Result<(), SsoFailure> {
+    let store = &state.store;
+    if store
+        .user_has_link(org, issuer, user_id)
+        .await
+        .map_err(store_failure)?
+    {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            "identity_conflict",
+            FixSide::IdentityProvider,
+            "this email or userName belongs to a user linked to another identity of this provider",
+        ));
+    }
+    store
+        .link_identity(org, issuer, subject, user_id, state.clock.now_ms())
+        .await
+        .map_err(store_failure)
+}
+
+async fn find_or_create_unlinked(
+    state: &AppState,
+    org: &OrgId,
+    config: &SsoConfig,
+    identity: &FederatedIdentity,
+    email: Option<&str>,
+    source: &str,
+) -> Result<SsoUserRecord, SsoFailure> {
     let user_name = email.unwrap_or(&identity.subject).to_owned();
-    let email_lc = email.map(str::to_lowercase);
+    let email_lc = email.map(fold_identity);
     let found = state
         .store
-        .find_user_for_sso(org, &user_name.to_lowercase(), email_lc.as_deref())
+        .find_user_for_sso(org, &fold_identity(&user_name), email_lc.as_deref())
         .await
         .map_err(store_failure)?;
     if let Some(user) = found {
@@ -148,7 +206,7 @@ async fn find_or_create_user(
         // Two logins of a new user raced: the other created it; link to that row.
         Err(StoreError::Conflict(_)) => state
             .store
-            .find_user_for_sso(org, &user_name.to_lowercase(), email_lc.as_deref())
+            .find_user_for_sso(org, &fold_identity(&user_name), email_lc.as_deref())
             .await
             .map_err(store_failure)?
             .ok_or_else(SsoFailure::service_unavailable),

@@ -228,6 +228,7 @@ async fn complete(
     };
     let id = done.identity;
     let identity = FederatedIdentity {
+        issuer: cfg.oidc.as_ref().map(|o| o.issuer.clone()),
         subject: id.subject.clone(),
         email: id.email,
         first_name: id.given_name,

@@ -2,6 +2,8 @@
 //! SAML profiles §4.1.4.3): read the form within limits, take the flow named by RelayState,
 //! validate, refuse replays across replicas, then the shared after-login path.
 
+use std::sync::Arc;
+
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -19,7 +21,9 @@ use crate::http::request_meta::client_ip_text;
 use crate::login::federated::{complete_login, safe_return_to, FederatedIdentity};
 use crate::protocol::binding::binding_matches;
 use crate::protocol::saml::authn_request::relay_state_hash;
-use crate::protocol::saml::response::{validate, FixSide, Rejection, ValidationContext};
+use crate::protocol::saml::response::{
+    validate, FixSide, Rejection, TrustedKeys, ValidatedResponse, ValidationContext,
+};
 use crate::state::AppState;
 use crate::store::SamlFlow;
 
@@ -94,6 +98,7 @@ pub fn federated_identity(
         })
         .unwrap_or_default();
     FederatedIdentity {
+        issuer: None,
         subject: identity.name_id.clone(),
         email: first_value(identity, &config.saml_attribute(0)),
         first_name: first_value(identity, &config.saml_attribute(1)),
@@ -139,6 +144,51 @@ pub async fn callback(
 }
 
 type Failed = (SsoFailure, Option<String>);
+
+/// One response to validate, owned, so it can run on a blocking thread.
+struct Validation {
+    encoded: String,
+    sp_entity_id: String,
+    acs_url: String,
+    idp_entity_id: String,
+    keys: Arc<TrustedKeys>,
+    expected_request_id: Option<String>,
+    allow_unsolicited: bool,
+    clock_skew_ms: i64,
+    now: i64,
+}
+
+/// Validation is CPU work (XML parsing, c14n, RSA): it runs on the blocking pool, at most
+/// as many at once as the runtime's slots allow, so crafted large responses cannot starve
+/// the async workers that answer every other request.
+async fn validate_off_thread(
+    state: &AppState,
+    job: Validation,
+) -> Result<ValidatedResponse, Rejection> {
+    let Ok(_slot) = state.sso.validation_slots.acquire().await else {
+        return Err(Rejection::MalformedXml);
+    };
+    let run = move || {
+        let ctx = ValidationContext {
+            sp_entity_id: &job.sp_entity_id,
+            acs_url: &job.acs_url,
+            idp_entity_id: &job.idp_entity_id,
+            keys: &job.keys,
+            expected_request_id: job.expected_request_id.as_deref(),
+            allow_unsolicited: job.allow_unsolicited,
+            clock_skew_ms: job.clock_skew_ms,
+            now: job.now,
+        };
+        // Defence in depth: a panic in a parser dependency becomes a 400, never a 500.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            validate(&job.encoded, &ctx)
+        }))
+        .unwrap_or(Err(Rejection::MalformedXml))
+    };
+    tokio::task::spawn_blocking(run)
+        .await
+        .unwrap_or(Err(Rejection::MalformedXml))
+}
 
 /// What the browser sent: the form, its flow binding cookie, and where it came from.
 struct Sent<'a> {
@@ -214,26 +264,24 @@ async fn consume(
             (failure_of(Rejection::UntrustedSignature), None)
         })?;
     let (sp_entity_id, acs_url) = sp_urls(&state.settings, org);
-    let idp_entity_id = config
-        .saml
-        .as_ref()
-        .and_then(|s| s.idp_entity_id.clone())
-        .unwrap_or_default();
-    let ctx = ValidationContext {
-        sp_entity_id: &sp_entity_id,
-        acs_url: &acs_url,
-        idp_entity_id: &idp_entity_id,
-        keys: &keys,
-        expected_request_id: flow.as_ref().map(|f| f.request_id.as_str()),
+    let job = Validation {
+        encoded,
+        sp_entity_id,
+        acs_url,
+        idp_entity_id: config
+            .saml
+            .as_ref()
+            .and_then(|s| s.idp_entity_id.clone())
+            .unwrap_or_default(),
+        keys,
+        expected_request_id: flow.as_ref().map(|f| f.request_id.clone()),
         allow_unsolicited: config.allow_idp_initiated,
         clock_skew_ms: config.clock_skew_seconds * 1000,
         now,
     };
-    // Defence in depth: a panic in a parser dependency becomes a 400, never a dead worker.
-    let validated =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| validate(&encoded, &ctx)))
-            .unwrap_or(Err(Rejection::MalformedXml))
-            .map_err(|r| (failure_of(r), None))?;
+    let validated = validate_off_thread(state, job)
+        .await
+        .map_err(|r| (failure_of(r), None))?;
     let name_id = Some(validated.identity.name_id.clone());
     let fresh = state
         .store

@@ -10,6 +10,7 @@ use super::adapters;
 use super::error::{ScimError, ScimResult};
 use super::schema::{value_key, ResourceSchema, Ty, GROUP};
 use crate::clock::parse_rfc3339;
+use crate::domain::fold_identity;
 use crate::store::{Col, Cond, ElemCond, Op, SortKey, Val};
 
 pub fn parse(schema: &ResourceSchema, text: &str) -> ScimResult<Cond> {
@@ -156,7 +157,7 @@ fn lower_exp(schema: &ResourceSchema, exp: &AttrExp) -> ScimResult<Cond> {
             Cond::Col(col, op, Val::Text(text_of(value)?))
         }
         Target::Col(col @ (Col::UserNameLc | Col::DisplayNameLc)) => {
-            Cond::Col(col, op, Val::Text(text_of(value)?.to_lowercase()))
+            Cond::Col(col, op, Val::Text(fold_identity(&text_of(value)?)))
         }
         Target::Col(Col::Active) => {
             let b = match value {
@@ -195,7 +196,7 @@ fn lower_exp(schema: &ResourceSchema, exp: &AttrExp) -> ScimResult<Cond> {
             }
             Cond::Member(text_of(value)?)
         }
-        Target::Value(key) => Cond::Value(key, op, text_of(value)?.to_lowercase()),
+        Target::Value(key) => Cond::Value(key, op, fold_identity(&text_of(value)?)),
     })
 }
 
@@ -261,7 +262,7 @@ fn lower_elem(
     Ok(match f {
         ValFilter::Attr(AttrExp::Present(p)) => ElemCond::Present(sub_key(p)?),
         ValFilter::Attr(AttrExp::Comparison(p, op, v)) => {
-            ElemCond::Cmp(sub_key(p)?, op_of(op), text_of(v)?.to_lowercase())
+            ElemCond::Cmp(sub_key(p)?, op_of(op), fold_identity(&text_of(v)?))
         }
         ValFilter::Not(inner) => ElemCond::Not(Box::new(lower_elem(attr, ext, inner)?)),
         ValFilter::And(items) => ElemCond::And(

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::schema::{value_key, Attr, Ty, USER};
+use crate::domain::fold_identity;
 use crate::store::IndexValue;
 
 /// Values longer than this are indexed by their prefix (B-tree entries have a size limit).
@@ -33,7 +34,7 @@ pub fn user_values(doc: &Map<String, Value>) -> Vec<IndexValue> {
 
 fn text(v: &Value) -> Option<String> {
     let t = match v {
-        Value::String(s) => s.to_lowercase(),
+        Value::String(s) => fold_identity(s),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         _ => return None,
@@ -78,5 +79,5 @@ pub fn primary_email(doc: &Map<String, Value>) -> Option<String> {
         .iter()
         .find(|e| e.get("primary") == Some(&Value::Bool(true)))
         .or(emails.first())?;
-    primary.get("value")?.as_str().map(str::to_lowercase)
+    primary.get("value")?.as_str().map(fold_identity)
 }

@@ -15,6 +15,8 @@ use crate::protocol::saml::response::TrustedKeys;
 #[derive(Debug)]
 pub struct SsoRuntime {
     pub keyring: DataKeyring,
+    /// SAML validations running at once on the blocking pool (one per core).
+    pub validation_slots: tokio::sync::Semaphore,
     trusted: Mutex<HashMap<String, (Millis, Arc<TrustedKeys>)>>,
 }
 
@@ -22,8 +24,10 @@ impl SsoRuntime {
     pub fn new(settings: &Settings) -> Result<Self, String> {
         let keyring = DataKeyring::from_settings(settings);
         keyring.check()?;
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Self {
             keyring,
+            validation_slots: tokio::sync::Semaphore::new(cores),
             trusted: Mutex::new(HashMap::new()),
         })
     }

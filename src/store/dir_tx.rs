@@ -9,6 +9,7 @@ use super::directory::{
 };
 use super::StoreResult;
 use crate::clock::Millis;
+use crate::domain::fold_identity;
 use crate::domain::OrgId;
 
 pub struct DirTx {
@@ -55,7 +56,7 @@ impl DirTx {
             .bind(id)
             .bind(org.as_str())
             .bind(&w.user_name)
-            .bind(w.user_name.to_lowercase())
+            .bind(fold_identity(&w.user_name))
             .bind(&w.external_id)
             .bind(&w.email_lc)
             .bind(&w.display_name)
@@ -96,7 +97,7 @@ impl DirTx {
             .bind(org.as_str())
             .bind(id)
             .bind(&w.user_name)
-            .bind(w.user_name.to_lowercase())
+            .bind(fold_identity(&w.user_name))
             .bind(&w.external_id)
             .bind(&w.email_lc)
             .bind(&w.display_name)
@@ -186,7 +187,7 @@ impl DirTx {
             .bind(id)
             .bind(org.as_str())
             .bind(&w.display_name)
-            .bind(w.display_name.to_lowercase())
+            .bind(fold_identity(&w.display_name))
             .bind(&w.external_id)
             .bind(&w.resource)
             .bind(now)
@@ -220,7 +221,7 @@ impl DirTx {
             .bind(org.as_str())
             .bind(id)
             .bind(&w.display_name)
-            .bind(w.display_name.to_lowercase())
+            .bind(fold_identity(&w.display_name))
             .bind(&w.external_id)
             .bind(&w.resource)
             .bind(now)

@@ -3,6 +3,7 @@
 
 use super::{new_id, Store, StoreResult};
 use crate::clock::Millis;
+use crate::domain::fold_identity;
 use crate::domain::OrgId;
 
 #[derive(Clone, Debug)]
@@ -89,8 +90,8 @@ impl Store {
             .bind(new_id())
             .bind(org.as_str())
             .bind(user.user_name)
-            .bind(user.user_name.to_lowercase())
-            .bind(user.email.map(str::to_lowercase))
+            .bind(fold_identity(user.user_name))
+            .bind(user.email.map(fold_identity))
             .bind(user.display_name)
             .bind(true)
             .bind(user.source)
@@ -117,5 +118,68 @@ impl Store {
             .into_iter()
             .flat_map(|(name, id, ext)| [Some(name), Some(id), ext].into_iter().flatten())
             .collect())
+    }
+
+    /// The user an (issuer, subject) identity was linked to at an earlier login.
+    pub async fn find_linked_user(
+        &self,
+        org: &OrgId,
+        issuer: &str,
+        subject: &str,
+    ) -> StoreResult<Option<SsoUserRecord>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE org_id = $1 AND id = \
+             (SELECT user_id FROM federated_identities \
+              WHERE org_id = $1 AND issuer = $2 AND subject = $3)"
+        );
+        let row: Option<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(org.as_str())
+            .bind(issuer)
+            .bind(subject)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(Into::into))
+    }
+
+    /// Whether `user_id` is linked to some identity of `issuer` already.
+    pub async fn user_has_link(
+        &self,
+        org: &OrgId,
+        issuer: &str,
+        user_id: &str,
+    ) -> StoreResult<bool> {
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT subject FROM federated_identities \
+             WHERE org_id = $1 AND issuer = $2 AND user_id = $3 LIMIT 1",
+        )
+        .bind(org.as_str())
+        .bind(issuer)
+        .bind(user_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(found.is_some())
+    }
+
+    /// Links (issuer, subject) to `user_id`; a link that exists already is kept.
+    pub async fn link_identity(
+        &self,
+        org: &OrgId,
+        issuer: &str,
+        subject: &str,
+        user_id: &str,
+        now: Millis,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO federated_identities (org_id, issuer, subject, user_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, issuer, subject) DO NOTHING",
+        )
+        .bind(org.as_str())
+        .bind(issuer)
+        .bind(subject)
+        .bind(user_id)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(())
     }
 }

@@ -358,4 +358,39 @@ async fn the_binding_is_always_fresh_and_unknown_orgs_look_unconfigured(app: Tes
     }
 }
 
-oidc_both_dbs!(the_binding_is_always_fresh_and_unknown_orgs_look_unconfigured);
+async fn user_of(app: &TestApp, browser: reqwest::Client) -> serde_json::Value {
+    let session = browser
+        .get(app.url("/api/v1/auth/session"))
+        .send()
+        .await
+        .unwrap();
+    json_of(session).await["principal"]["id"].clone()
+}
+
+/// Once linked, an OIDC identity is found by issuer and sub: a new email keeps the user,
+/// and another sub with the same email is not the same person.
+async fn an_oidc_identity_is_linked_by_issuer_and_sub(app: TestApp) {
+    let idp = FakeProvider::start().await;
+    configured(&app, &idp.issuer, CLIENT_ID, CLIENT_SECRET).await;
+    idp.set_claims(json!({"email": "ann@acme.test", "email_verified": true}));
+    let (browser, url) = to_callback(&app, None).await;
+    assert_eq!(call(&browser, &url).await.status(), 303);
+    let ann = user_of(&app, browser).await;
+    idp.set_claims(json!({"email": "ann.renamed@acme.test", "email_verified": true}));
+    let (browser, url) = to_callback(&app, None).await;
+    assert_eq!(call(&browser, &url).await.status(), 303);
+    assert_eq!(
+        user_of(&app, browser).await,
+        ann,
+        "the same sub is the same user"
+    );
+    idp.set_claims(json!({"sub": "user-2", "email": "ann@acme.test", "email_verified": true}));
+    let (browser, url) = to_callback(&app, None).await;
+    assert_refused(call(&browser, &url).await, 403, "identity_conflict").await;
+    assert_eq!(last_reason(&app).await, "identity_conflict");
+}
+
+oidc_both_dbs!(
+    the_binding_is_always_fresh_and_unknown_orgs_look_unconfigured,
+    an_oidc_identity_is_linked_by_issuer_and_sub
+);

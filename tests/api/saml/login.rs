@@ -8,6 +8,7 @@ use crate::helpers::{new_client, spawn_replica, TestApp};
 use crate::saml_both_dbs;
 
 saml_both_dbs!(
+    a_kelvin_sign_name_id_is_not_the_user_with_the_ascii_name,
     sp_initiated_login_creates_the_user_and_a_session_for_every_signing_mode,
     groups_map_to_roles_and_an_existing_user_is_linked_not_duplicated,
     a_login_outside_the_allowed_email_domains_is_refused_and_audited,
@@ -319,4 +320,36 @@ async fn unknown_or_unconfigured_organizations_get_a_4xx_never_a_500(app: TestAp
         "org_suspended",
     )
     .await;
+}
+
+/// `\u{212A}ate@acme.com` (Kelvin sign) is another identity than `kate@acme.com`: it does
+/// not link to her user nor take her roles (identity values fold only ASCII onto ASCII).
+async fn a_kelvin_sign_name_id_is_not_the_user_with_the_ascii_name(app: TestApp) {
+    configured(&app, "acme", json!({"allow_idp_initiated": true})).await;
+    let mut kate = spec_for(&app, "acme", None, "kate@acme.com");
+    kate.attributes
+        .push(("groups".into(), vec!["axid-admins".into()]));
+    let res = login_with(&app, "acme", &kate, None).await;
+    assert_eq!(res.status(), 303);
+    let lookalike = spec_for(&app, "acme", None, "\u{212A}ate@acme.com");
+    let res = login_with(&app, "acme", &lookalike, None).await;
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let events = json_of(app.get("/api/v1/sso/audit").await).await;
+    let logins: Vec<&serde_json::Value> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "saml_login" && e["outcome"] == "success")
+        .collect();
+    assert_eq!(logins.len(), 2);
+    assert_ne!(
+        logins[0]["detail"]["user_id"],
+        logins[1]["detail"]["user_id"]
+    );
+    assert_eq!(logins[0]["detail"]["roles"], json!(["viewer"]));
 }
