@@ -347,9 +347,15 @@ async fn a_kelvin_sign_name_id_is_not_the_user_with_the_ascii_name(app: TestApp)
         .filter(|e| e["event"] == "saml_login" && e["outcome"] == "success")
         .collect();
     assert_eq!(logins.len(), 2);
-    assert_ne!(
-        logins[0]["detail"]["user_id"],
-        logins[1]["detail"]["user_id"]
-    );
-    assert_eq!(logins[0]["detail"]["roles"], json!(["viewer"]));
+    let by = |who: &str| {
+        logins
+            .iter()
+            .find(|e| e["principal"] == who)
+            .unwrap_or_else(|| panic!("a login of {who}"))["detail"]
+            .clone()
+    };
+    let (real, fake) = (by("kate@acme.com"), by("\u{212A}ate@acme.com"));
+    assert_ne!(real["user_id"], fake["user_id"]);
+    assert_eq!(real["roles"], json!(["admin"]));
+    assert_eq!(fake["roles"], json!(["viewer"]));
 }
