@@ -4,6 +4,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod jose;
 pub mod login;
 pub mod mail;
 pub mod metrics;
