@@ -1,4 +1,6 @@
-//! Prometheus metrics: requests by route and status, latency, SSO outcomes, SCIM operations.
+//! Prometheus metrics: requests by route and status, latency, SSO outcomes, SCIM operations,
+//! tokens issued and refused, forward-auth verify outcomes. Label values come from fixed
+//! sets (typed reasons' `as_str`), never from input.
 
 use std::future::{ready, Ready};
 use std::rc::Rc;
@@ -17,6 +19,12 @@ pub struct Metrics {
     pub http_latency: HistogramVec,
     pub sso_outcomes: IntCounterVec,
     pub scim_operations: IntCounterVec,
+    /// Access tokens issued, by grant and algorithm (token service, CONTRACT.md §12).
+    pub tokens_issued: IntCounterVec,
+    /// Token requests refused, by the RFC 6749 error and axid's reason.
+    pub tokens_refused: IntCounterVec,
+    /// `/auth/verify` answers by outcome and credential kind (§14).
+    pub verify_outcomes: IntCounterVec,
 }
 
 impl Metrics {
@@ -53,6 +61,30 @@ impl Metrics {
             ),
             &["resource", "method", "status"],
         )?;
+        let tokens_issued = IntCounterVec::new(
+            Opts::new(
+                "axid_tokens_issued_total",
+                "Access tokens issued by grant and algorithm",
+            ),
+            &["grant", "alg"],
+        )?;
+        let tokens_refused = IntCounterVec::new(
+            Opts::new(
+                "axid_tokens_refused_total",
+                "Token endpoint refusals by OAuth error and reason",
+            ),
+            &["error", "reason"],
+        )?;
+        let verify_outcomes = IntCounterVec::new(
+            Opts::new(
+                "axid_verify_outcomes_total",
+                "Forward-auth verify answers by outcome, credential and reason",
+            ),
+            &["outcome", "credential", "reason"],
+        )?;
+        registry.register(Box::new(tokens_issued.clone()))?;
+        registry.register(Box::new(tokens_refused.clone()))?;
+        registry.register(Box::new(verify_outcomes.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_latency.clone()))?;
         registry.register(Box::new(sso_outcomes.clone()))?;
@@ -63,6 +95,9 @@ impl Metrics {
             http_latency,
             sso_outcomes,
             scim_operations,
+            tokens_issued,
+            tokens_refused,
+            verify_outcomes,
         })
     }
 

@@ -18,4 +18,6 @@ pub struct AppState {
     pub sso: crate::sso::SsoRuntime,
     /// OIDC discovery and JWKS caches and the outbound client (per replica).
     pub oidc: crate::oidc::login::OidcRuntime,
+    /// The token service's key ring, downstream JWT cache (per replica, refreshed).
+    pub issuer: crate::issuer::Issuer,
 }
