@@ -279,8 +279,8 @@ impl KeyRing {
     }
 
     /// One pass of the rotation job under the lease: publish next keys that are due,
-    /// promote next keys whose time came, delete retired keys whose tokens all expired.
-    /// Another replica holding the lease makes this a no-op.
+    /// promote next keys whose time came, delete retired keys whose tokens all expired;
+    /// then reload the ring. While another replica holds the lease this only reloads.
     pub async fn rotate(&self, store: &Store, now: Millis) -> Result<RotationReport, String> {
         let err = |e: crate::store::StoreError| e.to_string();
         let lease_until = now + 5 * 60_000;

@@ -200,7 +200,8 @@ impl Store {
         let sql = format!(
             "SELECT s.id, s.client_ref, s.prefix, s.created_at, s.expires_at, s.last_used_at \
              FROM oauth_client_secrets s JOIN oauth_clients c ON c.id = s.client_ref \
-             WHERE c.org_id = $1 AND ($2 = '' OR c.id = $2) AND {} ORDER BY s.created_at, s.id",
+             WHERE c.org_id = $1 AND ($2 = '' OR c.id = $2) AND {} \
+             ORDER BY s.created_at, CASE WHEN s.expires_at IS NULL THEN 1 ELSE 0 END, s.expires_at, s.id",
             LIVE_SECRET.replace("$NOW", "$3")
         );
         Ok(sqlx::query_as(AssertSqlSafe(sql))
@@ -249,7 +250,7 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Adds a secret. The newest earlier live secret keeps working until
+    /// Adds a secret. The current secret (the one without an expiry, else the newest) keeps working until
     /// `previous_expires_at`; any older one stops now, so at most two are live. The first
     /// statement writes the client row, which serialises concurrent rotations of one
     /// client on both databases (a row lock on PostgreSQL, the write lock on SQLite).
@@ -275,7 +276,8 @@ impl Store {
         }
         let sql = format!(
             "SELECT s.id FROM oauth_client_secrets s WHERE s.client_ref = $1 AND {} \
-             ORDER BY s.created_at DESC, s.id DESC",
+             ORDER BY CASE WHEN s.expires_at IS NULL THEN 1 ELSE 0 END DESC, s.created_at DESC, \
+             s.expires_at DESC, s.id DESC",
             LIVE_SECRET.replace("$NOW", "$2")
         );
         let live: Vec<(String,)> = sqlx::query_as(AssertSqlSafe(sql))

@@ -12,3 +12,4 @@ mod ops;
 mod password_reset;
 mod saml;
 mod scim;
+mod tokens;
