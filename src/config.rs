@@ -203,12 +203,13 @@ impl Settings {
         if !(1..=86_400).contains(&self.jwks_max_age_secs) {
             return Err("JWKS_MAX_AGE_SECS must be between 1 and 86400".into());
         }
-        // The next key is published 2 x max-age (+ a refresh) before it signs.
-        if self.signing_key_rotation_secs < 4 * self.jwks_max_age_secs + 120 {
-            return Err(
-                "SIGNING_KEY_ROTATION_PERIOD must be at least 4 x JWKS_MAX_AGE_SECS + 2 minutes"
-                    .into(),
-            );
+        // The next key is published 2 x max-age + one refresh before it signs; a period
+        // must hold that lead twice over.
+        if self.signing_key_rotation_secs < 2 * self.signing_key_publish_lead_secs() {
+            return Err(format!(
+                "SIGNING_KEY_ROTATION_PERIOD must be at least {} s: twice the publish lead of 2 x JWKS_MAX_AGE_SECS + one refresh",
+                2 * self.signing_key_publish_lead_secs()
+            ));
         }
         if let Some(org) = &self.community_default_org {
             if crate::domain::OrgId::parse(org).is_err() {
@@ -221,6 +222,16 @@ impl Settings {
             return Err("OIDC_JWKS_MIN_REFETCH_SECS must be between 1 and 3600".into());
         }
         Ok(())
+    }
+
+    /// How often each replica reloads the key ring (and runs the rotation job).
+    pub fn signing_key_refresh_secs(&self) -> i64 {
+        self.jwks_max_age_secs.clamp(1, 60)
+    }
+
+    /// How long before it signs a next key is in the JWKS: two cache lifetimes and a refresh.
+    pub fn signing_key_publish_lead_secs(&self) -> i64 {
+        2 * self.jwks_max_age_secs + self.signing_key_refresh_secs()
     }
 
     pub fn is_sqlite(&self) -> bool {
@@ -359,7 +370,8 @@ mod tests {
         assert_eq!(s.signing_key_rotation_secs, 90 * 86_400);
         let s = Settings::from_map(&vars(&[("SIGNING_KEY_ROTATION_PERIOD", "12h")])).unwrap();
         assert_eq!(s.signing_key_rotation_secs, 43_200);
-        let err = Settings::from_map(&vars(&[("SIGNING_KEY_ROTATION_PERIOD", "60s")])).unwrap_err();
+        let err =
+            Settings::from_map(&vars(&[("SIGNING_KEY_ROTATION_PERIOD", "600s")])).unwrap_err();
         assert!(err.contains("at least"), "{err}");
         assert!(Settings::from_map(&vars(&[("SIGNING_KEY_ROTATION_PERIOD", "soon")])).is_err());
     }

@@ -75,14 +75,14 @@ impl std::fmt::Debug for KeyRing {
 
 impl KeyRing {
     pub fn from_settings(settings: &Settings) -> Self {
-        let refresh_secs = settings.jwks_max_age_secs.clamp(5, 60);
+        let refresh_secs = settings.signing_key_refresh_secs();
         Self {
             data_key: DataKeyring::from_settings(settings),
             loaded: RwLock::new(Arc::new(Loaded::default())),
             refreshing: tokio::sync::Mutex::new(()),
             holder: uuid::Uuid::new_v4().to_string(),
             rotation_ms: settings.signing_key_rotation_secs * 1000,
-            publish_lead_ms: (2 * settings.jwks_max_age_secs + refresh_secs) * 1000,
+            publish_lead_ms: settings.signing_key_publish_lead_secs() * 1000,
             // A replica may sign with a key up to one refresh after another retired it.
             retire_keep_ms: (MAX_TOKEN_TTL_SECS + 2 * refresh_secs + 60) * 1000,
             refresh_secs: refresh_secs as u64,
@@ -188,8 +188,16 @@ impl KeyRing {
         if let Some(found) = Self::current(&self.snapshot(), alg, now) {
             return Ok(found);
         }
-        // The one-active index lets exactly one replica's insert win; the others reload.
-        self.create_key(store, now, alg, "active", now).await?;
+        // Every algorithm gets its first key at once, so a client that later chooses ES256
+        // or EdDSA signs with a key verifiers have already seen in the JWKS. The one-active
+        // index lets exactly one replica's insert win; the others reload.
+        let loaded = self.snapshot();
+        for missing in Alg::ALL
+            .into_iter()
+            .filter(|a| Self::current(&loaded, *a, now).is_none())
+        {
+            self.create_key(store, now, missing, "active", now).await?;
+        }
         self.refresh(store, now).await?;
         Self::current(&self.snapshot(), alg, now)
             .ok_or_else(|| format!("no {} signing key", alg.as_str()))

@@ -129,10 +129,14 @@ fn allowed(identity: &Identity, jwt: &str) -> HttpResponse {
         ("x-axid-jwt", Some(jwt)),
     ];
     for (name, value) in headers {
-        // A value a header cannot carry (control characters) is left out, never an error.
-        if let Some(value) = value.and_then(|v| HeaderValue::from_str(v).ok()) {
-            response.insert_header((HeaderName::from_static(name), value));
-        }
+        // Every header is always sent, empty when it does not apply (a client has no email):
+        // proxies that copy named headers then overwrite a client's spoofed value instead of
+        // passing it on (Caddy 2.6 would even pass its placeholder text). A value a header
+        // cannot carry (control characters) is sent empty too, never an error.
+        let value = value
+            .and_then(|v| HeaderValue::from_str(v).ok())
+            .unwrap_or_else(|| HeaderValue::from_static(""));
+        response.insert_header((HeaderName::from_static(name), value));
     }
     response.finish()
 }

@@ -51,15 +51,26 @@ async fn the_jwks_is_cacheable_and_discovery_names_every_endpoint(app: TestApp) 
     assert_eq!(res.headers()["cache-control"], "public, max-age=60");
     let etag = res.headers()["etag"].to_str().unwrap().to_owned();
     let body = json_of(res).await;
-    let key = &body["keys"][0];
+    let keys = body["keys"].as_array().unwrap();
+    let shapes: HashSet<(String, String)> = keys
+        .iter()
+        .map(|k| {
+            (
+                k["kty"].as_str().unwrap().to_owned(),
+                k["alg"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected = [("RSA", "RS256"), ("EC", "ES256"), ("OKP", "EdDSA")];
     assert_eq!(
-        (
-            key["kty"].as_str(),
-            key["alg"].as_str(),
-            key["use"].as_str()
-        ),
-        (Some("RSA"), Some("RS256"), Some("sig"))
+        shapes,
+        expected
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     );
+    assert!(keys.iter().all(|k| k["use"] == "sig"));
+    let key = &keys[0];
     assert!(
         key.get("d").is_none() && key.get("p").is_none(),
         "never a private part"
@@ -119,7 +130,8 @@ async fn rotation_publishes_the_next_key_first_and_keeps_the_retired_one(app: Te
     assert_eq!(rotate(&app).await, Default::default(), "nothing due yet");
     app.clock.advance_secs(3600 - 180);
     let report = rotate(&app).await;
-    assert_eq!(report.created_next, vec!["RS256"]);
+    // Every algorithm got its first key together, so all three rotate together.
+    assert_eq!(report.created_next, vec!["RS256", "ES256", "EdDSA"]);
     let published = kids(&app).await;
     assert_eq!(
         published.len(),
@@ -136,7 +148,7 @@ async fn rotation_publishes_the_next_key_first_and_keeps_the_retired_one(app: Te
         k2,
         "the next key signs from its activation time"
     );
-    assert_eq!(rotate(&app).await.promoted, vec!["RS256"]);
+    assert_eq!(rotate(&app).await.promoted, vec!["RS256", "ES256", "EdDSA"]);
     assert_eq!(kids(&app).await.len(), 2, "the retired key stays published");
     assert_eq!(
         introspect(&app, &rs, &before).await["active"],
@@ -147,8 +159,8 @@ async fn rotation_publishes_the_next_key_first_and_keeps_the_retired_one(app: Te
     app.clock.advance_secs(3600 + 180);
     assert_eq!(
         rotate(&app).await.deleted,
-        1,
-        "dropped once its tokens all expired"
+        3,
+        "dropped once their tokens all expired"
     );
     let published = kids(&app).await;
     assert!(
@@ -169,8 +181,8 @@ async fn replicas_rotate_one_at_a_time_and_sign_with_the_same_key(app: TestApp) 
     let (x, y) = tokio::join!(rotate(&app), rotate(&replica));
     assert_eq!(
         x.created_next.len() + y.created_next.len(),
-        1,
-        "one next key: {x:?} {y:?}"
+        3,
+        "one replica made one next key per algorithm: {x:?} {y:?}"
     );
     // The replica that lost the lease loads the new key on its next tick, well before the
     // key signs (the publish lead is longer than a tick).
