@@ -83,7 +83,7 @@ psql "$PG_ADMIN" -qc "DROP DATABASE $DB WITH (FORCE)" >/dev/null
 
 PORT=$(free_port)
 cp "$HERE/cc_provider.mjs" "$OIDC_NODE/cc_provider.mjs"
-(cd "$OIDC_NODE" && PORT=$PORT node cc_provider.mjs >"$WORK/provider.log" 2>&1) &
+(cd "$OIDC_NODE" && PORT=$PORT exec node cc_provider.mjs >"$WORK/provider.log" 2>&1) &
 PIDS+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/.well-known/openid-configuration" >/dev/null && break; sleep 0.1; done
 curl -sf -u bench:bench-secret -d grant_type=client_credentials "http://127.0.0.1:$PORT/token" | grep -q access_token \
