@@ -102,6 +102,15 @@ pub struct Settings {
     /// A request body must have arrived this many seconds after its head
     /// (REQUEST_BODY_TIMEOUT_SECS, default 30); later, the request ends with 408.
     pub request_body_timeout_secs: u64,
+    /// How long a signing key signs before the next one takes over
+    /// (SIGNING_KEY_ROTATION_PERIOD: seconds, or a number with s/m/h/d; default 90d).
+    pub signing_key_rotation_secs: i64,
+    /// `Cache-Control: max-age` of `/oauth2/jwks` (JWKS_MAX_AGE_SECS, default 300); a next
+    /// key is published at least twice this long before it signs.
+    pub jwks_max_age_secs: i64,
+    /// Community mode: the organization whose context `/auth/verify` answers with when a
+    /// request carries no credential (COMMUNITY_DEFAULT_ORG; unset: 401).
+    pub community_default_org: Option<String>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/axid.db";
@@ -161,6 +170,12 @@ impl Settings {
                 )
             }),
             request_body_timeout_secs: parse_num(&get, "REQUEST_BODY_TIMEOUT_SECS", 30)?,
+            signing_key_rotation_secs: parse_period(
+                get("SIGNING_KEY_ROTATION_PERIOD").as_deref(),
+                90 * 86_400,
+            )?,
+            jwks_max_age_secs: parse_num(&get, "JWKS_MAX_AGE_SECS", 300)?,
+            community_default_org: get("COMMUNITY_DEFAULT_ORG"),
         };
         settings.validate()?;
         Ok(settings)
@@ -203,10 +218,38 @@ impl Settings {
         if !(1..=3_600).contains(&self.request_body_timeout_secs) {
             return Err("REQUEST_BODY_TIMEOUT_SECS must be between 1 and 3600".into());
         }
+        if !(1..=86_400).contains(&self.jwks_max_age_secs) {
+            return Err("JWKS_MAX_AGE_SECS must be between 1 and 86400".into());
+        }
+        // The next key is published 2 x max-age + one refresh before it signs; a period
+        // must hold that lead twice over.
+        if self.signing_key_rotation_secs < 2 * self.signing_key_publish_lead_secs() {
+            return Err(format!(
+                "SIGNING_KEY_ROTATION_PERIOD must be at least {} s: twice the publish lead of 2 x JWKS_MAX_AGE_SECS + one refresh",
+                2 * self.signing_key_publish_lead_secs()
+            ));
+        }
+        if let Some(org) = &self.community_default_org {
+            if crate::domain::OrgId::parse(org).is_err() {
+                return Err(format!(
+                    "COMMUNITY_DEFAULT_ORG={org:?} is not an organization id"
+                ));
+            }
+        }
         if !(1..=3_600).contains(&self.oidc_jwks_min_refetch_secs) {
             return Err("OIDC_JWKS_MIN_REFETCH_SECS must be between 1 and 3600".into());
         }
         Ok(())
+    }
+
+    /// How often each replica reloads the key ring (and runs the rotation job).
+    pub fn signing_key_refresh_secs(&self) -> i64 {
+        self.jwks_max_age_secs.clamp(1, 60)
+    }
+
+    /// How long before it signs a next key is in the JWKS: two cache lifetimes and a refresh.
+    pub fn signing_key_publish_lead_secs(&self) -> i64 {
+        2 * self.jwks_max_age_secs + self.signing_key_refresh_secs()
     }
 
     pub fn is_sqlite(&self) -> bool {
@@ -241,6 +284,31 @@ fn parse_num<T: std::str::FromStr>(
 
 fn parse_flag(get: &impl Fn(&str) -> Option<String>, name: &str) -> bool {
     get(name).is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
+}
+
+/// `90d`, `12h`, `30m`, `45s` or plain seconds.
+fn parse_period(text: Option<&str>, default: i64) -> Result<i64, String> {
+    let Some(text) = text else {
+        return Ok(default);
+    };
+    let (digits, unit) = match text.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c.to_ascii_lowercase()),
+        _ => (text, 's'),
+    };
+    let factor = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3_600,
+        'd' => 86_400,
+        _ => 0,
+    };
+    digits
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| n.checked_mul(factor))
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("SIGNING_KEY_ROTATION_PERIOD={text:?} is not a period like 90d"))
 }
 
 fn parse_proxies(text: Option<&str>) -> Result<Vec<IpAddr>, String> {
@@ -312,6 +380,18 @@ mod tests {
     fn enterprise_mode_without_admin_key_refuses_to_start() {
         let err = Settings::from_map(&vars(&[("DEPLOYMENT_MODE", "enterprise")])).unwrap_err();
         assert!(err.contains("ADMIN_API_KEY is required"), "{err}");
+    }
+
+    #[test]
+    fn rotation_periods_take_a_unit_and_must_outlast_the_jwks_cache() {
+        let s = Settings::from_map(&vars(&[])).unwrap();
+        assert_eq!(s.signing_key_rotation_secs, 90 * 86_400);
+        let s = Settings::from_map(&vars(&[("SIGNING_KEY_ROTATION_PERIOD", "12h")])).unwrap();
+        assert_eq!(s.signing_key_rotation_secs, 43_200);
+        let err =
+            Settings::from_map(&vars(&[("SIGNING_KEY_ROTATION_PERIOD", "600s")])).unwrap_err();
+        assert!(err.contains("at least"), "{err}");
+        assert!(Settings::from_map(&vars(&[("SIGNING_KEY_ROTATION_PERIOD", "soon")])).is_err());
     }
 
     #[test]

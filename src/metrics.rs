@@ -1,6 +1,7 @@
-//! Prometheus metrics: requests by route and status, latency, SSO outcomes, SCIM operations.
-//! Every label value comes from a fixed set (method names, route patterns, status codes):
-//! a value a client chooses would add a series per request, for good.
+//! Prometheus metrics: requests by route and status, latency, SSO outcomes, SCIM operations,
+//! tokens issued and refused, forward-auth verify outcomes. Every label value comes from a
+//! fixed set (method names, route patterns, status codes, typed reasons' `as_str`): a value
+//! a client chooses would add a series per request, for good.
 
 use std::future::{ready, Ready};
 use std::rc::Rc;
@@ -20,6 +21,12 @@ pub struct Metrics {
     pub http_latency: HistogramVec,
     pub sso_outcomes: IntCounterVec,
     scim_operations: IntCounterVec,
+    /// Access tokens issued, by grant and algorithm (token service, CONTRACT.md §12).
+    pub tokens_issued: IntCounterVec,
+    /// Token requests refused, by the RFC 6749 error and axid's reason.
+    pub tokens_refused: IntCounterVec,
+    /// `/auth/verify` answers by outcome and credential kind (§14).
+    pub verify_outcomes: IntCounterVec,
 }
 
 /// The label of a request's method: the RFC 9110 §9 methods and PATCH by name, anything
@@ -84,6 +91,30 @@ impl Metrics {
             ),
             &["resource", "method", "status"],
         )?;
+        let tokens_issued = IntCounterVec::new(
+            Opts::new(
+                "axid_tokens_issued_total",
+                "Access tokens issued by grant and algorithm",
+            ),
+            &["grant", "alg"],
+        )?;
+        let tokens_refused = IntCounterVec::new(
+            Opts::new(
+                "axid_tokens_refused_total",
+                "Token endpoint refusals by OAuth error and reason",
+            ),
+            &["error", "reason"],
+        )?;
+        let verify_outcomes = IntCounterVec::new(
+            Opts::new(
+                "axid_verify_outcomes_total",
+                "Forward-auth verify answers by outcome, credential and reason",
+            ),
+            &["outcome", "credential", "reason"],
+        )?;
+        registry.register(Box::new(tokens_issued.clone()))?;
+        registry.register(Box::new(tokens_refused.clone()))?;
+        registry.register(Box::new(verify_outcomes.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_latency.clone()))?;
         registry.register(Box::new(sso_outcomes.clone()))?;
@@ -94,6 +125,9 @@ impl Metrics {
             http_latency,
             sso_outcomes,
             scim_operations,
+            tokens_issued,
+            tokens_refused,
+            verify_outcomes,
         })
     }
 

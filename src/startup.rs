@@ -66,6 +66,7 @@ impl Application {
         );
         let sso = crate::state::sso::SsoRuntime::new(&settings)?;
         let oidc = crate::protocol::oidc::runtime::OidcRuntime::from_settings(&settings);
+        let issuer = crate::state::issuer::Issuer::from_settings(&settings);
         let state = web::Data::new(AppState {
             store,
             settings,
@@ -75,9 +76,11 @@ impl Application {
             scim_log,
             sso,
             oidc,
+            issuer,
         });
         let server = run(listener, state.clone())?;
         tokio::spawn(housekeeping(state.clone()));
+        tokio::spawn(crate::issuer::run_jobs(state.clone()));
         Ok(Self {
             port,
             server,
@@ -122,8 +125,11 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> Result<Server, Stri
                 web::scope("/api/v1")
                     .configure(portal::api_routes)
                     .configure(crate::sso::api::routes)
-                    .configure(scim::portal_api::routes),
+                    .configure(scim::portal_api::routes)
+                    .configure(crate::tokens::api_routes),
             )
+            .configure(crate::tokens::routes)
+            .configure(crate::verify::routes)
             .configure(crate::saml::configure)
             .configure(crate::oidc::routes::configure)
             .default_service(web::to(crate::http::fallback_errors::api_not_found))

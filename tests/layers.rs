@@ -14,6 +14,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "config",
             "data_key",
             "domain",
+            "jose",
             "mail",
             "metrics",
             "net",
@@ -23,7 +24,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("store", &["store"]),
     ("state", &["state"]),
-    ("shared", &["http", "roles", "federation", "login"]),
+    (
+        "shared",
+        &["http", "roles", "federation", "login", "issuer"],
+    ),
     (
         "surfaces",
         &[

@@ -62,6 +62,27 @@ async fn count(state: &AppState, bucket: &str, limit: i64) -> ApiResult<()> {
     Ok(())
 }
 
+/// Refuses with 429 when `client_ip` already used up `limit` attempts of `action` this
+/// minute, without counting one (for endpoints that count failures only).
+pub async fn check_limit(
+    state: &AppState,
+    action: &str,
+    client_ip: &str,
+    limit: i64,
+) -> ApiResult<()> {
+    let now = state.clock.now_ms();
+    let window_start = now - now.rem_euclid(WINDOW_MS);
+    let hits = state
+        .store
+        .rate_limit_hits(&format!("{action}:{client_ip}"), window_start)
+        .await?;
+    if hits >= limit {
+        let retry_after_ms = window_start + WINDOW_MS - now;
+        return Err(ApiError::rate_limited((retry_after_ms + 999) / 1000));
+    }
+    Ok(())
+}
+
 /// Housekeeping: windows older than the previous minute no longer count.
 pub async fn prune(state: &AppState) {
     let cutoff = state.clock.now_ms() - 2 * WINDOW_MS;

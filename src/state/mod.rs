@@ -1,6 +1,9 @@
 //! AppState: the process-wide state every handler shares, and the runtimes it holds (the
 //! SCIM request log writer, the SSO and OIDC per-replica caches).
 
+pub mod issuer;
+pub mod jwt_cache;
+pub mod keyring;
 pub mod scim_log;
 pub mod sso;
 
@@ -23,4 +26,6 @@ pub struct AppState {
     pub sso: sso::SsoRuntime,
     /// OIDC discovery and JWKS caches and the outbound client (per replica).
     pub oidc: OidcRuntime,
+    /// The token service's key ring, downstream JWT cache (per replica, refreshed).
+    pub issuer: issuer::Issuer,
 }

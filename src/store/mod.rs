@@ -2,6 +2,7 @@
 //! SQLite and PostgreSQL. Every function that touches tenant data takes the org first.
 
 mod audit;
+mod clients;
 mod credentials;
 mod dir_list;
 mod dir_query;
@@ -17,10 +18,14 @@ mod saml;
 mod scim_log;
 mod scim_read;
 mod sessions;
+mod signing_keys;
 mod sso_configs;
 mod sso_users;
 
 pub use audit::{AuditEvent, NewAuditEvent};
+pub use clients::{
+    ClientAuthRecord, ClientPatch, ClientRecord, ClientSecretRecord, NewClient, NewClientSecret,
+};
 pub use credentials::{CredentialKind, CredentialRecord, NewCredential, PresentedCredential};
 pub use dir_query::{Col, Cond, ElemCond, ListQuery, Op, SortKey, Val};
 pub use dir_tx::{DirTx, NewMember};
@@ -33,6 +38,7 @@ pub use saml::{NewSamlFlow, SamlFlow, SpKeyRecord};
 pub use scim_log::{ScimLogRecord, ScimRequestRow};
 pub use scim_read::TokenCheck;
 pub use sessions::{NewSession, SessionListing, SessionRecord, UserSessionGroups};
+pub use signing_keys::{NewSigningKey, SigningKeyRecord};
 pub use sso_configs::SsoConfigRecord;
 pub use sso_users::{NewJitUser, SsoUserRecord};
 

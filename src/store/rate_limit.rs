@@ -19,6 +19,18 @@ impl Store {
         Ok(hits)
     }
 
+    /// The hits counted so far for `bucket` in the window starting at `window_start`.
+    pub async fn rate_limit_hits(&self, bucket: &str, window_start: Millis) -> StoreResult<i64> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT hits FROM rate_limit_windows WHERE bucket = $1 AND window_start = $2",
+        )
+        .bind(bucket)
+        .bind(window_start)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map_or(0, |(hits,)| hits))
+    }
+
     pub async fn delete_rate_limit_windows_before(&self, cutoff: Millis) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM rate_limit_windows WHERE window_start < $1")
             .bind(cutoff)

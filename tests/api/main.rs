@@ -15,4 +15,5 @@ mod rate_limits;
 mod request_rules;
 mod saml;
 mod scim;
+mod tokens;
 mod upgrade;
