@@ -80,6 +80,11 @@ pub struct Settings {
     /// Login (and, separately, forgot-password) attempts per organization per minute from
     /// all clients together (LOGIN_RATE_LIMIT_PER_ORG_PER_MINUTE, default 30).
     pub login_rate_limit_per_org_per_minute: i64,
+    /// Requests per client and minute on the unauthenticated SSO browser routes
+    /// (SSO_RATE_LIMIT_PER_MINUTE, default 600; counted per replica).
+    pub sso_rate_limit_per_minute: i64,
+    /// How long audit events are kept (AUDIT_RETENTION_DAYS, default 365).
+    pub audit_retention_days: i64,
     pub trusted_proxies: Vec<IpAddr>,
     pub smtp: Option<SmtpSettings>,
     pub log_json: bool,
@@ -154,6 +159,8 @@ impl Settings {
                 "LOGIN_RATE_LIMIT_PER_ORG_PER_MINUTE",
                 30,
             )?,
+            sso_rate_limit_per_minute: parse_num(&get, "SSO_RATE_LIMIT_PER_MINUTE", 600)?,
+            audit_retention_days: parse_num(&get, "AUDIT_RETENTION_DAYS", 365)?,
             trusted_proxies: parse_proxies(get("TRUSTED_PROXIES").as_deref())?,
             smtp: parse_smtp(&get)?,
             log_json: get("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
@@ -211,6 +218,11 @@ impl Settings {
         }
         if self.login_rate_limit_per_minute <= 0 {
             return Err("LOGIN_RATE_LIMIT_PER_MINUTE must be positive".into());
+        }
+        if self.sso_rate_limit_per_minute <= 0 || self.audit_retention_days <= 0 {
+            return Err(
+                "SSO_RATE_LIMIT_PER_MINUTE and AUDIT_RETENTION_DAYS must be positive".into(),
+            );
         }
         if self.login_rate_limit_per_org_per_minute <= 0 {
             return Err("LOGIN_RATE_LIMIT_PER_ORG_PER_MINUTE must be positive".into());

@@ -12,6 +12,7 @@ use crate::clock::{SharedClock, SystemClock};
 use crate::config::{DeploymentMode, Settings};
 use crate::mail::Mailer;
 use crate::metrics::{Metrics, RecordMetrics};
+use crate::state::flow_limit::FlowLimiter;
 pub use crate::state::AppState;
 use crate::store::{Backend, Store};
 use crate::telemetry::PathOnlyRootSpan;
@@ -67,6 +68,7 @@ impl Application {
         let sso = crate::state::sso::SsoRuntime::new(&settings)?;
         let oidc = crate::protocol::oidc::runtime::OidcRuntime::from_settings(&settings);
         let issuer = crate::state::issuer::Issuer::from_settings(&settings);
+        let sso_flows = FlowLimiter::new(settings.sso_rate_limit_per_minute);
         let state = web::Data::new(AppState {
             store,
             settings,
@@ -76,6 +78,7 @@ impl Application {
             scim_log,
             sso,
             oidc,
+            sso_flows,
             issuer,
         });
         let server = run(listener, state.clone())?;
@@ -159,6 +162,8 @@ async fn housekeeping(state: web::Data<AppState>) {
         // Ended OIDC flows stay an hour, so a late replay is still named as one.
         let _ = state.store.delete_oidc_flows_before(now - 3_600_000).await;
         let _ = state.store.delete_expired_saml_state(now).await;
+        let audit_cutoff = now - state.settings.audit_retention_days * 86_400_000;
+        let _ = state.store.delete_audit_events_before(audit_cutoff).await;
         crate::http::rate_limit::prune(&state).await;
         if state.settings.is_sqlite() {
             if let Err(e) = state.store.sqlite_optimize().await {

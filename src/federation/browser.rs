@@ -8,6 +8,8 @@ use super::config::Protocol;
 use super::failure::{record_outcome, render, FixSide, SsoFailure};
 use super::{load_org_config, LoadedConfig};
 use crate::domain::OrgId;
+use crate::http::rate_limit::client_key;
+use crate::http::request_meta::client_ip_text;
 use crate::state::AppState;
 
 /// A refusal, with the organization when it is known (so an audit event can be written).
@@ -60,6 +62,32 @@ pub async fn enabled_config(
         Some(l) if usable(&l) => Ok((org, l)),
         _ => Err((Some(org), not_configured())),
     }
+}
+
+/// The per-client limit of the unauthenticated SSO routes, checked before any work: past it,
+/// 429 `rate_limited` with `Retry-After`, and nothing is written (no flow, no audit row).
+pub fn within_flow_limit(req: &HttpRequest, state: &AppState) -> Result<(), HttpResponse> {
+    let ip = client_ip_text(req, &state.settings);
+    let retry_after = match state
+        .sso_flows
+        .allow(&client_key(&ip), state.clock.now_ms())
+    {
+        Ok(()) => return Ok(()),
+        Err(secs) => secs,
+    };
+    let failure = SsoFailure::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        FixSide::User,
+        "too many sign-in requests from this address; wait a minute and try again",
+    );
+    let mut response = render(req, &failure);
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&retry_after.to_string()) {
+        response
+            .headers_mut()
+            .insert(actix_web::http::header::RETRY_AFTER, value);
+    }
+    Err(response)
 }
 
 /// Records the refusal in the org's audit feed (when the org is known) and renders the

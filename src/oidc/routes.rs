@@ -11,7 +11,7 @@ use serde_json::json;
 use super::login::{begin, finish, CallbackQuery, LoginError, RelyingParty};
 use crate::config::Secret;
 use crate::domain::OrgId;
-use crate::federation::browser::{enabled_config, refuse, unavailable, Refusal};
+use crate::federation::browser::{enabled_config, refuse, unavailable, within_flow_limit, Refusal};
 use crate::federation::config::{OidcConfig, Protocol, SsoConfig};
 use crate::federation::failure::{record_outcome, render, SsoFailure};
 use crate::federation::LoadedConfig;
@@ -120,6 +120,9 @@ pub async fn login(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> HttpResponse {
+    if let Err(limited) = within_flow_limit(&req, &state) {
+        return limited;
+    }
     let (org, loaded) = match oidc_org(&state, &path).await {
         Ok(found) => found,
         Err((_, failure)) => return render(&req, &failure),
@@ -167,6 +170,9 @@ pub async fn callback(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> HttpResponse {
+    if let Err(limited) = within_flow_limit(&req, &state) {
+        return limited;
+    }
     let ip = client_ip_text(&req, &state.settings);
     let (org, loaded) = match oidc_org(&state, &path).await {
         Ok(found) => found,

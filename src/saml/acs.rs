@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::login::{saml_org, FLOW_COOKIE};
 use crate::domain::OrgId;
-use crate::federation::browser::refuse;
+use crate::federation::browser::{refuse, within_flow_limit};
 use crate::federation::config::Protocol;
 use crate::federation::config::SsoConfig;
 use crate::federation::failure::{record_outcome, render, SsoFailure};
@@ -114,6 +114,9 @@ pub async fn callback(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> HttpResponse {
+    if let Err(limited) = within_flow_limit(&req, &state) {
+        return limited;
+    }
     let ip = client_ip_text(&req, &state.settings);
     let (org, loaded) = match saml_org(&state, &path).await {
         Ok(found) => found,

@@ -9,7 +9,7 @@ use actix_web::cookie::Cookie;
 
 use crate::config::Settings;
 use crate::domain::{hash_secret, OrgId};
-use crate::federation::browser::{enabled_config, unavailable, Refusal};
+use crate::federation::browser::{enabled_config, unavailable, within_flow_limit, Refusal};
 use crate::federation::config::Protocol;
 use crate::federation::failure::{render, FixSide, SsoFailure};
 use crate::federation::sp_metadata::{sp_metadata_for, CONTENT_TYPE};
@@ -83,6 +83,9 @@ pub async fn login(
     path: web::Path<String>,
     query: web::Query<LoginQuery>,
 ) -> HttpResponse {
+    if let Err(limited) = within_flow_limit(&req, &state) {
+        return limited;
+    }
     let (org, loaded) = match saml_org(&state, &path).await {
         Ok(found) => found,
         Err((_, failure)) => return render(&req, &failure),

@@ -1,6 +1,7 @@
 //! AppState: the process-wide state every handler shares, and the runtimes it holds (the
 //! SCIM request log writer, the SSO and OIDC per-replica caches).
 
+pub mod flow_limit;
 pub mod issuer;
 pub mod jwt_cache;
 pub mod keyring;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub sso: sso::SsoRuntime,
     /// OIDC discovery and JWKS caches and the outbound client (per replica).
     pub oidc: OidcRuntime,
+    /// The per-client limit of the unauthenticated SSO browser routes.
+    pub sso_flows: flow_limit::FlowLimiter,
     /// The token service's key ring, downstream JWT cache (per replica, refreshed).
     pub issuer: issuer::Issuer,
 }

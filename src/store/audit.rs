@@ -74,4 +74,13 @@ impl Store {
         .fetch_all(self.pool())
         .await?)
     }
+
+    /// Retention (AUDIT_RETENTION_DAYS): events older than `cutoff` go.
+    pub async fn delete_audit_events_before(&self, cutoff: Millis) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM audit_events WHERE at < $1")
+            .bind(cutoff)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
 }

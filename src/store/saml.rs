@@ -72,7 +72,7 @@ impl Store {
         expires_at: Millis,
     ) -> StoreResult<bool> {
         let done = sqlx::query(
-            "INSERT INTO saml_replay (org_id, assertion_id, expires_at) VALUES ($1, $2, $3) \
+            "INSERT INTO assertion_replay (org_id, assertion_id, expires_at) VALUES ($1, $2, $3) \
              ON CONFLICT (org_id, assertion_id) DO NOTHING",
         )
         .bind(org.as_str())
@@ -89,7 +89,7 @@ impl Store {
             .bind(now)
             .execute(self.pool())
             .await?;
-        sqlx::query("DELETE FROM saml_replay WHERE expires_at < $1")
+        sqlx::query("DELETE FROM assertion_replay WHERE expires_at < $1")
             .bind(now)
             .execute(self.pool())
             .await?;

@@ -8,6 +8,7 @@ use crate::helpers::{new_client, spawn_replica, TestApp};
 use crate::saml_both_dbs;
 
 saml_both_dbs!(
+    an_accepted_assertion_stays_spent_when_its_organization_is_deleted_and_recreated,
     a_kelvin_sign_name_id_is_not_the_user_with_the_ascii_name,
     sp_initiated_login_creates_the_user_and_a_session_for_every_signing_mode,
     groups_map_to_roles_and_an_existing_user_is_linked_not_duplicated,
@@ -358,4 +359,28 @@ async fn a_kelvin_sign_name_id_is_not_the_user_with_the_ascii_name(app: TestApp)
     assert_ne!(real["user_id"], fake["user_id"]);
     assert_eq!(real["roles"], json!(["admin"]));
     assert_eq!(fake["roles"], json!(["viewer"]));
+}
+
+async fn an_accepted_assertion_stays_spent_when_its_organization_is_deleted_and_recreated(
+    app: TestApp,
+) {
+    configured(&app, "acme", json!({"allow_idp_initiated": true})).await;
+    let signed = idp()
+        .response_b64(&spec_for(&app, "acme", None, "alice@acme.com"))
+        .expect("sign");
+    assert_eq!(
+        post_response(&app, "acme", &signed, None).await.status(),
+        303
+    );
+    let res = app
+        .admin(
+            reqwest::Method::DELETE,
+            "/api/v1/admin/organizations/acme",
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 204);
+    configured(&app, "acme", json!({"allow_idp_initiated": true})).await;
+    let res = post_response(&app, "acme", &signed, None).await;
+    assert_refused(res, 403, "replayed_assertion").await;
 }

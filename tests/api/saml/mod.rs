@@ -4,6 +4,7 @@
 mod attack_corpus;
 mod attacks;
 mod config_api;
+mod flow_limits;
 mod login;
 mod peers;
 mod random_input;

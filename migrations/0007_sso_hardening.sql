@@ -17,3 +17,17 @@ CREATE TABLE federated_identities (
     PRIMARY KEY (org_id, issuer, subject)
 );
 CREATE INDEX federated_identities_user ON federated_identities (org_id, user_id);
+
+-- The replay store outlives its organization: deleting an organization and creating it
+-- again must not make its accepted assertions acceptable once more (no foreign key, no
+-- cascade; rows go when the assertion could no longer be valid).
+CREATE TABLE assertion_replay (
+    org_id       TEXT NOT NULL,
+    assertion_id TEXT NOT NULL,
+    expires_at   BIGINT NOT NULL,
+    PRIMARY KEY (org_id, assertion_id)
+);
+CREATE INDEX assertion_replay_by_expiry ON assertion_replay (expires_at);
+INSERT INTO assertion_replay (org_id, assertion_id, expires_at)
+    SELECT org_id, assertion_id, expires_at FROM saml_replay;
+DROP TABLE saml_replay;
