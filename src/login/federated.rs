@@ -312,10 +312,27 @@ pub fn safe_return_to(raw: Option<&str>) -> String {
                 && !p.chars().any(char::is_control)
                 && p.len() <= 1024 =>
         {
-            p.to_owned()
+            percent_encode_non_ascii(p)
         }
         _ => "/".to_owned(),
     }
+}
+
+/// A `Location` header value is ASCII (RFC 9110 §5.5): non-ASCII characters of a path go
+/// percent-encoded as UTF-8 (RFC 3986 §2.5), as browsers send them.
+fn percent_encode_non_ascii(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -336,5 +353,6 @@ mod tests {
             assert_eq!(safe_return_to(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_return_to(None), "/");
+        assert_eq!(safe_return_to(Some("/café?q=ü")), "/caf%C3%A9?q=%C3%BC");
     }
 }
