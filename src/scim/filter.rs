@@ -8,16 +8,19 @@ use scim_v2::filter::{AttrExp, AttrPath, CompValue, CompareOp, Filter, ValFilter
 
 use super::adapters;
 use super::error::{ScimError, ScimResult};
+use super::filter_cost;
 use super::schema::{value_key, ResourceSchema, Ty, GROUP};
 use crate::clock::parse_rfc3339;
 use crate::domain::fold_identity;
 use crate::store::{Col, Cond, ElemCond, Op, SortKey, Val};
 
 pub fn parse(schema: &ResourceSchema, text: &str) -> ScimResult<Cond> {
+    filter_cost::check_text(text)?;
     let text = adapters::normalize_filter(text);
     let filter: Filter = text
         .parse()
         .map_err(|e| ScimError::invalid_filter(format!("the filter could not be parsed: {e}")))?;
+    filter_cost::check(&filter)?;
     lower(schema, &filter)
 }
 

@@ -7,6 +7,7 @@ pub mod coerce;
 pub mod discovery;
 pub mod error;
 pub mod filter;
+mod filter_cost;
 mod groups;
 mod index;
 pub mod list;

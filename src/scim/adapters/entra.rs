@@ -1,17 +1,21 @@
 //! Microsoft Entra ID's filter dialect: `emails[type eq "work"].value eq "x"` (a value path
 //! followed by a sub-attribute comparison, outside RFC 7644's ABNF) is rewritten into the
-//! equivalent RFC form `emails[type eq "work" and value eq "x"]`.
+//! equivalent RFC form `emails[(type eq "work") and value eq "x"]`. The bracket's filter is
+//! parenthesised: `and` binds tighter than `or` (RFC 7644 §3.4.2.2), so without the
+//! parentheses `[type eq "work" or type eq "home"].value eq "x"` would mean "a home email,
+//! or a work email that is x" instead of "a work or home email that is x".
 
 use std::borrow::Cow;
 
-/// Rewrites every `attr[F].sub <op> <value>` into `attr[F and sub <op> <value>]`.
+/// Rewrites every `attr[F].sub <op> <value>` into `attr[(F) and sub <op> <value>]`.
 pub fn rewrite_value_path_comparison(text: &str) -> Cow<'_, str> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + 8);
     let mut i = 0;
     let mut changed = false;
     let mut in_str = false;
-    // Position in `out` of the '[' that opened the current value path.
+    // Positions in `out` of the '[' of each open value path, innermost last.
+    let mut opens: Vec<usize> = Vec::new();
     while i < chars.len() {
         let c = chars[i];
         if in_str {
@@ -31,9 +35,14 @@ pub fn rewrite_value_path_comparison(text: &str) -> Cow<'_, str> {
             i += 1;
             continue;
         }
-        if c == ']' && chars.get(i + 1) == Some(&'.') {
+        if c == '[' {
+            opens.push(out.len());
+        }
+        let open = if c == ']' { opens.pop() } else { None };
+        if let (Some(open), Some('.')) = (open, chars.get(i + 1)) {
             if let Some((sub, cmp, end)) = trailing_comparison(&chars, i + 2) {
-                out.push_str(" and ");
+                out.insert(open + 1, '(');
+                out.push_str(") and ");
                 out.push_str(&sub);
                 out.push(' ');
                 out.push_str(&cmp);
@@ -112,7 +121,17 @@ mod tests {
     fn entra_sub_attribute_comparison_becomes_an_rfc_value_path() {
         assert_eq!(
             rewrite_value_path_comparison(r#"emails[type eq "work"].value eq "a]b.c d""#),
-            r#"emails[type eq "work" and value eq "a]b.c d"]"#
+            r#"emails[(type eq "work") and value eq "a]b.c d"]"#
+        );
+    }
+
+    #[test]
+    fn an_or_inside_the_brackets_keeps_its_meaning() {
+        assert_eq!(
+            rewrite_value_path_comparison(
+                r#"emails[type eq "work" or type eq "home"].value eq "x" or userName eq "y""#
+            ),
+            r#"emails[(type eq "work" or type eq "home") and value eq "x"] or userName eq "y""#
         );
     }
 

@@ -3,6 +3,7 @@
 mod concurrency;
 mod discovery;
 mod errors;
+mod filter_limits;
 mod filters;
 mod groups;
 mod isolation;
