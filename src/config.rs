@@ -69,6 +69,12 @@ pub struct Settings {
     pub database_url: String,
     pub database_max_connections: u32,
     pub database_acquire_timeout_secs: u64,
+    /// The time budget of every database statement (DATABASE_STATEMENT_TIMEOUT_MS, default
+    /// 5000); a statement over it ends, and its request answers 503.
+    pub database_statement_timeout_ms: u64,
+    /// SCIM list and search queries one organization may run at once
+    /// (SCIM_LIST_CONCURRENCY_PER_ORG, default 4; later ones wait their turn).
+    pub scim_list_concurrency_per_org: usize,
     pub public_url: String,
     pub host: String,
     pub port: u16,
@@ -137,6 +143,8 @@ impl Settings {
             database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             database_max_connections: parse_num(&get, "DATABASE_MAX_CONNECTIONS", 10)?,
             database_acquire_timeout_secs: parse_num(&get, "DATABASE_ACQUIRE_TIMEOUT_SECS", 3)?,
+            database_statement_timeout_ms: parse_num(&get, "DATABASE_STATEMENT_TIMEOUT_MS", 5_000)?,
+            scim_list_concurrency_per_org: parse_num(&get, "SCIM_LIST_CONCURRENCY_PER_ORG", 4)?,
             public_url: get("PUBLIC_URL")
                 .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned())
                 .trim_end_matches('/')
@@ -226,6 +234,12 @@ impl Settings {
         }
         if self.login_rate_limit_per_org_per_minute <= 0 {
             return Err("LOGIN_RATE_LIMIT_PER_ORG_PER_MINUTE must be positive".into());
+        }
+        if !(10..=600_000).contains(&self.database_statement_timeout_ms) {
+            return Err("DATABASE_STATEMENT_TIMEOUT_MS must be between 10 and 600000".into());
+        }
+        if !(1..=1_000).contains(&self.scim_list_concurrency_per_org) {
+            return Err("SCIM_LIST_CONCURRENCY_PER_ORG must be between 1 and 1000".into());
         }
         if !(1..=3_600).contains(&self.request_body_timeout_secs) {
             return Err("REQUEST_BODY_TIMEOUT_SECS must be between 1 and 3600".into());

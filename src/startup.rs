@@ -69,6 +69,8 @@ impl Application {
         let oidc = crate::protocol::oidc::runtime::OidcRuntime::from_settings(&settings);
         let issuer = crate::state::issuer::Issuer::from_settings(&settings);
         let sso_flows = FlowLimiter::new(settings.sso_rate_limit_per_minute);
+        let scim_lists =
+            crate::state::tenant_gate::TenantGate::new(settings.scim_list_concurrency_per_org);
         let state = web::Data::new(AppState {
             store,
             settings,
@@ -80,6 +82,7 @@ impl Application {
             oidc,
             sso_flows,
             issuer,
+            scim_lists,
         });
         let server = run(listener, state.clone())?;
         tokio::spawn(housekeeping(state.clone()));

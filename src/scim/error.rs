@@ -126,6 +126,14 @@ impl ScimError {
             "searching all resource types at once is not supported; use /Users/.search or /Groups/.search",
         )
     }
+    /// The organization's SCIM list queries all took their turns for too long.
+    pub fn busy() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            None,
+            "too many searches of this organization are running; try again shortly",
+        )
+    }
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -185,6 +185,7 @@ pub async fn get(ctx: &Ctx<'_>, id: &str) -> ScimResult<HttpResponse> {
 pub async fn list(ctx: &Ctx<'_>, params: ListParams) -> ScimResult<HttpResponse> {
     let (query, start) = params.query(&GROUP)?;
     let proj = projection(params.attributes.as_deref(), params.excluded.as_deref());
+    let _turn = ctx.list_turn().await?;
     let (total, rows) = ctx.state.store.list_groups(&ctx.org, &query).await?;
     // One query for the members of the whole page (never one per group).
     let mut members: HashMap<String, Vec<MemberRow>> = HashMap::new();

@@ -59,6 +59,15 @@ impl Ctx<'_> {
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+
+    /// One of the organization's turns for a list query, held while it runs.
+    pub async fn list_turn(&self) -> ScimResult<crate::state::tenant_gate::Turn> {
+        self.state
+            .scim_lists
+            .enter(self.org.as_str())
+            .await
+            .ok_or_else(ScimError::busy)
+    }
 }
 
 async fn dispatch(

@@ -136,6 +136,7 @@ pub fn get(
 pub async fn list(ctx: &Ctx<'_>, params: ListParams) -> ScimResult<HttpResponse> {
     let (query, start) = params.query(&USER)?;
     let proj = user_projection(params.attributes.as_deref(), params.excluded.as_deref());
+    let _turn = ctx.list_turn().await?;
     let (total, rows, groups) = if proj.wants("groups") {
         ctx.state
             .store

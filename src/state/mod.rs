@@ -7,6 +7,7 @@ pub mod jwt_cache;
 pub mod keyring;
 pub mod scim_log;
 pub mod sso;
+pub mod tenant_gate;
 
 use crate::clock::SharedClock;
 use crate::config::Settings;
@@ -31,4 +32,6 @@ pub struct AppState {
     pub sso_flows: flow_limit::FlowLimiter,
     /// The token service's key ring, downstream JWT cache (per replica, refreshed).
     pub issuer: issuer::Issuer,
+    /// Per-organization turns for SCIM list queries (tenant_gate.rs).
+    pub scim_lists: tenant_gate::TenantGate,
 }

@@ -21,6 +21,7 @@ mod sessions;
 mod signing_keys;
 mod sso_configs;
 mod sso_users;
+mod statement_budget;
 
 pub use audit::{AuditEvent, NewAuditEvent};
 pub use clients::{
@@ -84,6 +85,10 @@ impl From<sqlx::Error> for StoreError {
             E::Database(db) if db.code().is_some_and(|c| is_unavailable_sqlstate(&c)) => {
                 Self::Unavailable(db.message().to_owned())
             }
+            // A statement over its time budget ends for this request alone (statement_budget.rs).
+            E::Database(db) if statement_budget::is_sqlite_interrupt(db.code().as_deref()) => {
+                Self::Unavailable("the statement ran past its time budget".into())
+            }
             E::Database(db) if db.message().contains("database is locked") => {
                 Self::Unavailable(db.message().to_owned())
             }
@@ -146,6 +151,10 @@ impl Store {
         };
         let options =
             AnyConnectOptions::from_str(&url).map_err(|e| format!("DATABASE_URL: {e}"))?;
+        let budget_ms = settings.database_statement_timeout_ms;
+        if backend == Backend::Sqlite {
+            statement_budget::install_sqlite(budget_ms);
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(settings.database_max_connections)
             .min_connections(0)
@@ -176,6 +185,10 @@ impl Store {
                         sqlx::query("PRAGMA mmap_size = 268435456")
                             .execute(&mut *conn)
                             .await?;
+                    } else {
+                        sqlx::query(statement_budget::postgres_statement(budget_ms))
+                            .execute(&mut *conn)
+                            .await?;
                     }
                     Ok(())
                 })
@@ -185,11 +198,23 @@ impl Store {
     }
 
     /// Applies the migrations of this backend (at start, and by `axid migrate`).
+    /// Migrations run without a statement budget (statement_budget.rs says why).
     pub async fn migrate(&self, backend: Backend) -> Result<(), String> {
-        migrations::migrator(backend)
-            .run(&self.pool)
-            .await
-            .map_err(|e| format!("migration failed: {e}"))
+        let failed = |e: sqlx::Error| format!("migration failed: {e}");
+        let mut conn = self.pool.acquire().await.map_err(failed)?;
+        if backend == Backend::Postgres {
+            sqlx::query(statement_budget::postgres_statement(0))
+                .execute(&mut *conn)
+                .await
+                .map_err(failed)?;
+        }
+        let run =
+            statement_budget::without_sqlite_budget(migrations::migrator(backend).run(&mut *conn))
+                .await
+                .map_err(|e| format!("migration failed: {e}"));
+        // The connection goes back to the pool with no budget: close it instead.
+        conn.detach();
+        run
     }
 
     pub async fn ping(&self) -> StoreResult<()> {
