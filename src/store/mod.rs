@@ -2,6 +2,7 @@
 //! SQLite and PostgreSQL. Every function that touches tenant data takes the org first.
 
 mod audit;
+mod auth_codes;
 mod clients;
 mod credentials;
 mod dir_list;
@@ -23,6 +24,7 @@ mod sso_configs;
 mod sso_users;
 
 pub use audit::{AuditEvent, NewAuditEvent};
+pub use auth_codes::{AuthCodeRecord, NewAuthCode};
 pub use clients::{
     ClientAuthRecord, ClientPatch, ClientRecord, ClientSecretRecord, NewClient, NewClientSecret,
 };
