@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Real OpenID client libraries against axid as an OpenID provider (CONTRACT.md §13): PyPI
+# authlib does discovery, authorize (PKCE S256, with a portal session of the client's
+# organization), the code exchange, ID token validation against the JWKS, and userinfo.
+# Starts axid (AXID_BIN, else a debug build found through `cargo metadata`) on loopback.
+# The last line is 'N passed, N failed'; a missing tool skips (run setup.sh), or fails with
+# AXID_REQUIRE_TOOLS=1.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../../.." && pwd)"
+TOOLS="${AXID_TOOLS_DIR:-$HOME/.cache/axid-tools}"
+VENV="${AXID_PROXIES_VENV:-$TOOLS/proxies-venv}"
+
+if ! "$VENV/bin/python" -c 'import authlib, requests' 2>/dev/null; then
+    if [ "${AXID_REQUIRE_TOOLS:-0}" = 1 ]; then
+        echo "FAIL: authlib missing (run tests/tools/op/setup.sh)"; echo "0 passed, 1 failed"; exit 1
+    fi
+    echo "SKIPPED: authlib missing (run tests/tools/op/setup.sh)"; echo "0 passed, 0 failed"; exit 0
+fi
+
+WORK="$(mktemp -d)"
+AXID_PID=""
+cleanup() {
+    if [ -n "$AXID_PID" ]; then kill "$AXID_PID" 2>/dev/null || true; wait "$AXID_PID" 2>/dev/null || true; fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+if [ -z "${AXID_BIN:-}" ]; then
+    (cd "$ROOT" && cargo build --quiet --bin axid)
+    TARGET_DIR="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+    cp "$TARGET_DIR/debug/axid" "$WORK/axid"
+    AXID_BIN="$WORK/axid"
+fi
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+export AXID_URL="http://127.0.0.1:$PORT"
+export ADMIN_KEY="op-$(python3 -c 'import secrets; print(secrets.token_hex(16))')" ORG_PASSWORD="op tools password $$"
+DATABASE_URL="sqlite://$WORK/axid.db" PUBLIC_URL="$AXID_URL" AXID_HOST=127.0.0.1 AXID_PORT="$PORT" \
+    DEPLOYMENT_MODE=enterprise ADMIN_API_KEY="$ADMIN_KEY" \
+    SSO_DATA_KEY="$(python3 -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())')" \
+    RUST_LOG="${RUST_LOG:-warn}" "$AXID_BIN" serve >"$WORK/axid.log" 2>&1 &
+AXID_PID=$!
+for _ in $(seq 1 100); do curl -s -o /dev/null "$AXID_URL/health" && break; sleep 0.1; done
+
+status=0
+"$VENV/bin/python" "$HERE/authlib_client.py" | tee "$WORK/out" || status=1
+tail -n 1 "$WORK/out" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$' || { echo "0 passed, 1 failed"; status=1; }
+if [ "$status" != 0 ]; then tail -n 20 "$WORK/axid.log" >&2 || true; fi
+exit "$status"
