@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Real OpenID client libraries against axid as an OpenID provider (CONTRACT.md §13): PyPI
-# authlib does discovery, authorize (PKCE S256, with a portal session of the client's
+# authlib and npm openid-client each do discovery, authorize (PKCE S256, with a portal session of the client's
 # organization), the code exchange, ID token validation against the JWKS, and userinfo.
 # Starts axid (AXID_BIN, else a debug build found through `cargo metadata`) on loopback.
 # The last line is 'N passed, N failed'; a missing tool skips (run setup.sh), or fails with
@@ -10,12 +10,16 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../../.." && pwd)"
 TOOLS="${AXID_TOOLS_DIR:-$HOME/.cache/axid-tools}"
 VENV="${AXID_PROXIES_VENV:-$TOOLS/proxies-venv}"
+NODE_DIR="${AXID_OP_NODE_DIR:-$TOOLS/op-node}"
 
-if ! "$VENV/bin/python" -c 'import authlib, requests' 2>/dev/null; then
+missing=""
+"$VENV/bin/python" -c 'import authlib, requests' 2>/dev/null || missing="$missing authlib"
+[ -f "$NODE_DIR/node_modules/openid-client/package.json" ] || missing="$missing openid-client"
+if [ -n "$missing" ]; then
     if [ "${AXID_REQUIRE_TOOLS:-0}" = 1 ]; then
-        echo "FAIL: authlib missing (run tests/tools/op/setup.sh)"; echo "0 passed, 1 failed"; exit 1
+        echo "FAIL: missing tools:$missing (run tests/tools/op/setup.sh)"; echo "0 passed, 1 failed"; exit 1
     fi
-    echo "SKIPPED: authlib missing (run tests/tools/op/setup.sh)"; echo "0 passed, 0 failed"; exit 0
+    echo "SKIPPED: missing tools:$missing (run tests/tools/op/setup.sh)"; echo "0 passed, 0 failed"; exit 0
 fi
 
 WORK="$(mktemp -d)"
@@ -41,8 +45,21 @@ DATABASE_URL="sqlite://$WORK/axid.db" PUBLIC_URL="$AXID_URL" AXID_HOST=127.0.0.1
 AXID_PID=$!
 for _ in $(seq 1 100); do curl -s -o /dev/null "$AXID_URL/health" && break; sleep 0.1; done
 
+# ES modules resolve packages beside the script: run it next to the installed node_modules.
+cp "$HERE/openid_client.mjs" "$WORK/" && ln -s "$NODE_DIR/node_modules" "$WORK/node_modules"
 status=0
-"$VENV/bin/python" "$HERE/authlib_client.py" | tee "$WORK/out" || status=1
-tail -n 1 "$WORK/out" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$' || { echo "0 passed, 1 failed"; status=1; }
+"$VENV/bin/python" "$HERE/authlib_client.py" | tee "$WORK/authlib.out" || status=1
+node "$WORK/openid_client.mjs" | tee "$WORK/node.out" || status=1
+total_p=0; total_f=0
+for out in "$WORK/authlib.out" "$WORK/node.out"; do
+    last="$(tail -n 1 "$out")"
+    if echo "$last" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$'; then
+        total_p=$((total_p + $(echo "$last" | cut -d' ' -f1))); total_f=$((total_f + $(echo "$last" | cut -d' ' -f3)))
+    else
+        total_f=$((total_f + 1))
+    fi
+done
+[ "$total_f" = 0 ] || status=1
+echo "$total_p passed, $total_f failed"
 if [ "$status" != 0 ]; then tail -n 20 "$WORK/axid.log" >&2 || true; fi
 exit "$status"

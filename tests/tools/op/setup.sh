@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The peers of tests/tools/op/run.sh: PyPI authlib and requests, in the venv the proxies
-# suite installs (tests/tools/proxies/setup.sh), idempotently.
+# The peers of tests/tools/op/run.sh, idempotently: PyPI authlib and requests (in the venv
+# the proxies suite installs too) and npm openid-client.
 set -euo pipefail
 TOOLS="${AXID_TOOLS_DIR:-$HOME/.cache/axid-tools}"
 VENV="${AXID_PROXIES_VENV:-$TOOLS/proxies-venv}"
@@ -9,4 +9,11 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import authlib, reque
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check 'authlib==1.6.1' 'requests==2.32.4'
 fi
-echo "op tools ready: venv $VENV"
+NODE_DIR="${AXID_OP_NODE_DIR:-$TOOLS/op-node}"
+mkdir -p "$NODE_DIR"
+if [ ! -f "$NODE_DIR/node_modules/openid-client/package.json" ]; then
+  echo "installing openid-client into $NODE_DIR"
+  (cd "$NODE_DIR" && { [ -f package.json ] || echo '{"name":"axid-op-tools","private":true,"type":"module"}' > package.json; } \
+     && npm install --no-audit --no-fund --silent openid-client@6.8.9 >/dev/null)
+fi
+echo "op tools ready: venv $VENV, node $NODE_DIR"
