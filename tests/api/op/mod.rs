@@ -4,6 +4,7 @@
 
 mod flows;
 mod refusals;
+mod upstream;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
