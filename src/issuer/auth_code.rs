@@ -83,6 +83,8 @@ pub enum GrantRefusal {
     Expired,
     MissingVerifier,
     WrongVerifier,
+    /// Deactivated (or deleted) in the directory since the code was issued.
+    UserInactive,
 }
 
 impl GrantRefusal {
@@ -95,6 +97,7 @@ impl GrantRefusal {
             Self::Expired => "code_expired",
             Self::MissingVerifier => "missing_code_verifier",
             Self::WrongVerifier => "wrong_code_verifier",
+            Self::UserInactive => "user_deactivated",
         }
     }
 
@@ -111,6 +114,7 @@ impl GrantRefusal {
             Self::Expired => "the authorization code has expired",
             Self::MissingVerifier => "code_verifier is required (PKCE, RFC 7636 §4.5)",
             Self::WrongVerifier => "code_verifier does not match the code_challenge",
+            Self::UserInactive => "the user is no longer active in the organization's directory",
         }
     }
 }
@@ -192,6 +196,9 @@ pub async fn redeem(
     if let Err(refusal) = check_binding(&found, client, redirect_uri, verifier, now) {
         return Ok(Err(refusal));
     }
+    if found.principal_type == "user" && !user_active(state, client, &found.subject).await? {
+        return Ok(Err(GrantRefusal::UserInactive));
+    }
     let jti = new_jti();
     if !state
         .store
@@ -211,6 +218,15 @@ pub async fn redeem(
         return Ok(Err(GrantRefusal::CodeReused));
     }
     mint(state, client, &found, &jti).await.map(Ok)
+}
+
+async fn user_active(state: &AppState, client: &AuthedClient, id: &str) -> Result<bool, String> {
+    Ok(state
+        .store
+        .get_user(&client.org, id)
+        .await
+        .map_err(|e| e.to_string())?
+        .is_some_and(|u| u.active()))
 }
 
 async fn revoke_issued(state: &AppState, code: &AuthCodeRecord) -> StoreResult<()> {

@@ -89,7 +89,10 @@ async fn trust(
         .store
         .find_client_for_auth(client_id, None, state.clock.now_ms())
         .await
-        .map_err(|_| (Refusal::UnknownClient, None))?
+        .map_err(|e| {
+            tracing::warn!(error = %e, "authorize: database error");
+            (Refusal::Unavailable, None)
+        })?
         .ok_or((Refusal::UnknownClient, None))?;
     let org = crate::domain::OrgId::parse(&found.client.org_id)
         .map_err(|_| (Refusal::UnknownClient, None))?;
@@ -283,6 +286,9 @@ fn error_redirect(
 
 /// The error page (CONTRACT.md §2 browser flows): the code, who must fix it, no redirect.
 fn page(req: &HttpRequest, refusal: Refusal) -> HttpResponse {
+    if refusal == Refusal::Unavailable {
+        return render(req, &SsoFailure::service_unavailable());
+    }
     let status = match refusal {
         Refusal::UnknownClient | Refusal::ClientDisabled | Refusal::OrgSuspended => {
             StatusCode::UNAUTHORIZED

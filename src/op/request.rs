@@ -25,6 +25,8 @@ pub enum Refusal {
     OrgSuspended,
     MissingRedirectUri,
     RedirectUriMismatch,
+    /// The database did not answer while the client was looked up: 503, nothing trusted.
+    Unavailable,
     // Sent back to the redirect URI.
     RepeatedParameter,
     NotWebClient,
@@ -56,6 +58,7 @@ impl Refusal {
                 | Self::OrgSuspended
                 | Self::MissingRedirectUri
                 | Self::RedirectUriMismatch
+                | Self::Unavailable
         )
     }
 
@@ -68,6 +71,7 @@ impl Refusal {
             Self::OrgSuspended => "org_suspended",
             Self::MissingRedirectUri => "missing_redirect_uri",
             Self::RedirectUriMismatch => "redirect_uri_mismatch",
+            Self::Unavailable => "database_unavailable",
             Self::RepeatedParameter => "repeated_parameter",
             Self::NotWebClient => "not_a_web_client",
             Self::MissingResponseType => "missing_response_type",
@@ -96,6 +100,7 @@ impl Refusal {
             Self::RequestObject => "request_not_supported",
             Self::LoginRequired => "login_required",
             Self::NoSso => "access_denied",
+            Self::Unavailable => "temporarily_unavailable",
             _ => "invalid_request",
         }
     }
@@ -111,6 +116,7 @@ impl Refusal {
             Self::RedirectUriMismatch => {
                 "redirect_uri is not one of the client's registered redirect URIs (exact match)"
             }
+            Self::Unavailable => "the service is temporarily unavailable; try again shortly",
             Self::RepeatedParameter => "a parameter is repeated",
             Self::NotWebClient => "only web clients may use the authorization code flow",
             Self::MissingResponseType => "response_type is required",

@@ -195,8 +195,8 @@ async fn a_browser_without_a_session_signs_in_through_saml_and_comes_back_with_a
     assert!(!return_to.contains("prompt"), "{return_to}");
     let (_, xml) = to_idp(&app, &browser, &authorize_query(&c, &[("prompt", "login")])).await;
     assert!(xml.contains("ForceAuthn=\"true\""), "{xml}");
-    code_for_path(&app, &browser, &authorize_query(&c, &[("prompt", "none")])).await;
-    // A SCIM deactivation ends the user's tokens at once.
+    let pending = code_for_path(&app, &browser, &authorize_query(&c, &[("prompt", "none")])).await;
+    // A SCIM deactivation ends the user's tokens at once, and the code not yet redeemed.
     let scim = app.scim_token("idp").await;
     let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
                        "Operations": [{"op": "replace", "path": "active", "value": false}]});
@@ -214,6 +214,8 @@ async fn a_browser_without_a_session_signs_in_through_saml_and_comes_back_with_a
         introspect(&app, &c, &access).await,
         json!({"active": false})
     );
+    let refused = grant_error(redeem(&app, &c, &pending, &[]).await).await;
+    assert!(refused.contains("no longer active"), "{refused}");
 }
 
 /// A code from an authorize path that must answer at once.
