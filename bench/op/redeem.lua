@@ -29,3 +29,12 @@ function request()
   }, "grant_type=authorization_code&code=" .. code ..
      "&redirect_uri=https%3A%2F%2Fapp.bench.test%2Fcb&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
 end
+
+-- The first few refusals are printed, so a non-2xx count comes with its reason.
+local shown = 0
+function response(status, headers, body)
+  if status ~= 200 and shown < 3 then
+    shown = shown + 1
+    io.stderr:write("refused " .. status .. ": " .. body .. "\n")
+  end
+end

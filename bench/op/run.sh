@@ -15,7 +15,7 @@ TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import j
 WORK=$(mktemp -d)
 cp "$TARGET_DIR/release/axid" "$WORK/axid"
 PID=""
-trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; grep -ioE "(error|warn)[^,]*" "$WORK/axid.log" 2>/dev/null | sort | uniq -c | head -5 >&2; rm -rf "$WORK"' EXIT
 PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"; KEY=bench-admin-key-0123456789
 DATABASE_URL="sqlite://$WORK/axid.db" PUBLIC_URL=$BASE AXID_PORT=$PORT ADMIN_API_KEY=$KEY RUST_LOG=warn \
@@ -28,7 +28,8 @@ end=$(date +%s.%N)
 echo "minted $CODES codes (authorize with a session, one connection) in $(python3 -c "print(round($end-$start,1))") s"
 run() { # label [wrk args]
   local label=$1; shift
-  wrk -t2 -c"$CONNS" -d"${SECS}s" --latency "$@" >"$WORK/wrk.out"
+  wrk -t2 -c"$CONNS" -d"${SECS}s" --latency "$@" >"$WORK/wrk.out" 2>"$WORK/wrk.err" || true
+  sort -u "$WORK/wrk.err" | head -3 >&2
   printf '  %-40s %10s req/s  p99 %-8s non-2xx %s\n' "$label" \
     "$(awk '/^Requests\/sec/ {print $2}' "$WORK/wrk.out")" "$(awk '$1=="99%" {print $2}' "$WORK/wrk.out")" \
     "$(awk '/Non-2xx/ {print $NF}' "$WORK/wrk.out")"
