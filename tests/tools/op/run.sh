@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Real OpenID client libraries against axid as an OpenID provider (CONTRACT.md §13): PyPI
 # authlib and npm openid-client each do discovery, authorize (PKCE S256, with a portal session of the client's
-# organization), the code exchange, ID token validation against the JWKS, and userinfo.
+# organization), the code exchange, ID token validation against the JWKS, and userinfo;
+# openid-client again with the sign-in through a real scripted SAML IdP (npm samlify, as
+# installed by tests/tools/saml/setup.sh).
 # Starts axid (AXID_BIN, else a debug build found through `cargo metadata`) on loopback.
 # The last line is 'N passed, N failed'; a missing tool skips (run setup.sh), or fails with
 # AXID_REQUIRE_TOOLS=1.
@@ -15,6 +17,8 @@ NODE_DIR="${AXID_OP_NODE_DIR:-$TOOLS/op-node}"
 missing=""
 "$VENV/bin/python" -c 'import authlib, requests' 2>/dev/null || missing="$missing authlib"
 [ -f "$NODE_DIR/node_modules/openid-client/package.json" ] || missing="$missing openid-client"
+SAML_NODE_DIR="${AXID_SAML_NODE_DIR:-$TOOLS/saml-node}"
+[ -f "$SAML_NODE_DIR/node_modules/samlify/package.json" ] || missing="$missing samlify"
 if [ -n "$missing" ]; then
     if [ "${AXID_REQUIRE_TOOLS:-0}" = 1 ]; then
         echo "FAIL: missing tools:$missing (run tests/tools/op/setup.sh)"; echo "0 passed, 1 failed"; exit 1
@@ -46,12 +50,14 @@ AXID_PID=$!
 for _ in $(seq 1 100); do curl -s -o /dev/null "$AXID_URL/health" && break; sleep 0.1; done
 
 # ES modules resolve packages beside the script: run it next to the installed node_modules.
-cp "$HERE/openid_client.mjs" "$WORK/" && ln -s "$NODE_DIR/node_modules" "$WORK/node_modules"
+cp "$HERE/openid_client.mjs" "$HERE/openid_client_saml.mjs" "$WORK/" && ln -s "$NODE_DIR/node_modules" "$WORK/node_modules"
 status=0
 "$VENV/bin/python" "$HERE/authlib_client.py" | tee "$WORK/authlib.out" || status=1
 node "$WORK/openid_client.mjs" | tee "$WORK/node.out" || status=1
+SAML_NODE_DIR="$SAML_NODE_DIR" IDP_KEY="$ROOT/tests/fixtures/saml/idp.key" IDP_CERT="$ROOT/tests/fixtures/saml/idp.crt" \
+    node "$WORK/openid_client_saml.mjs" | tee "$WORK/node_saml.out" || status=1
 total_p=0; total_f=0
-for out in "$WORK/authlib.out" "$WORK/node.out"; do
+for out in "$WORK/authlib.out" "$WORK/node.out" "$WORK/node_saml.out"; do
     last="$(tail -n 1 "$out")"
     if echo "$last" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$'; then
         total_p=$((total_p + $(echo "$last" | cut -d' ' -f1))); total_f=$((total_f + $(echo "$last" | cut -d' ' -f3)))

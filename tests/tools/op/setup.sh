@@ -16,4 +16,6 @@ if [ ! -f "$NODE_DIR/node_modules/openid-client/package.json" ]; then
   (cd "$NODE_DIR" && { [ -f package.json ] || echo '{"name":"axid-op-tools","private":true,"type":"module"}' > package.json; } \
      && npm install --no-audit --no-fund --silent openid-client@6.8.9 >/dev/null)
 fi
+SAML_NODE_DIR="${AXID_SAML_NODE_DIR:-$TOOLS/saml-node}"
+[ -f "$SAML_NODE_DIR/node_modules/samlify/package.json" ] || bash "$(dirname "$0")/../saml/setup.sh"
 echo "op tools ready: venv $VENV, node $NODE_DIR"
