@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The peers of tests/tools/op/run.sh, idempotently: PyPI authlib and requests (in the venv
-# the proxies suite installs too) and npm openid-client.
+# the proxies suite installs too), npm openid-client, and the IdPs it signs in through
+# (npm samlify, npm oidc-provider: their own setup scripts).
 set -euo pipefail
 TOOLS="${AXID_TOOLS_DIR:-$HOME/.cache/axid-tools}"
 VENV="${AXID_PROXIES_VENV:-$TOOLS/proxies-venv}"
@@ -16,6 +17,8 @@ if [ ! -f "$NODE_DIR/node_modules/openid-client/package.json" ]; then
   (cd "$NODE_DIR" && { [ -f package.json ] || echo '{"name":"axid-op-tools","private":true,"type":"module"}' > package.json; } \
      && npm install --no-audit --no-fund --silent openid-client@6.8.9 >/dev/null)
 fi
+OIDC_NODE_DIR="${AXID_OIDC_NODE_DIR:-$TOOLS/oidc-node}"
+[ -f "$OIDC_NODE_DIR/node_modules/oidc-provider/package.json" ] || bash "$(dirname "$0")/../oidc/setup.sh"
 SAML_NODE_DIR="${AXID_SAML_NODE_DIR:-$TOOLS/saml-node}"
 [ -f "$SAML_NODE_DIR/node_modules/samlify/package.json" ] || bash "$(dirname "$0")/../saml/setup.sh"
 echo "op tools ready: venv $VENV, node $NODE_DIR"
