@@ -13,6 +13,7 @@ pub mod mail;
 pub mod metrics;
 pub mod net;
 pub mod oidc;
+pub mod op;
 pub mod ops;
 pub mod portal;
 pub mod protocol;

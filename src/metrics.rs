@@ -27,6 +27,8 @@ pub struct Metrics {
     pub tokens_refused: IntCounterVec,
     /// `/auth/verify` answers by outcome and credential kind (§14).
     pub verify_outcomes: IntCounterVec,
+    /// OpenID provider outcomes (§13) by stage (authorize, token), outcome and reason.
+    pub op_outcomes: IntCounterVec,
 }
 
 /// The label of a request's method: the RFC 9110 §9 methods and PATCH by name, anything
@@ -112,6 +114,14 @@ impl Metrics {
             ),
             &["outcome", "credential", "reason"],
         )?;
+        let op_outcomes = IntCounterVec::new(
+            Opts::new(
+                "axid_op_outcomes_total",
+                "OpenID provider authorize and code redemption outcomes by stage and reason",
+            ),
+            &["stage", "outcome", "reason"],
+        )?;
+        registry.register(Box::new(op_outcomes.clone()))?;
         registry.register(Box::new(tokens_issued.clone()))?;
         registry.register(Box::new(tokens_refused.clone()))?;
         registry.register(Box::new(verify_outcomes.clone()))?;
@@ -128,6 +138,7 @@ impl Metrics {
             tokens_issued,
             tokens_refused,
             verify_outcomes,
+            op_outcomes,
         })
     }
 

@@ -135,6 +135,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> Result<Server, Stri
                     .configure(crate::tokens::api_routes),
             )
             .configure(crate::tokens::routes)
+            .configure(crate::op::routes)
             .configure(crate::verify::routes)
             .configure(crate::saml::configure)
             .configure(crate::oidc::routes::configure)

@@ -28,8 +28,29 @@ pub struct NewAccessToken<'a> {
     pub alg: Alg,
 }
 
-/// Signs a new access token; returns it with its `expires_in`.
+/// The `sub` of a token or ID token for an organization's break-glass admin (a password
+/// session, CONTRACT.md §4): not a directory user, and never equal to a user id (UUIDs).
+pub fn org_admin_subject(org: &OrgId) -> String {
+    format!("org_admin:{org}")
+}
+
+/// A fresh `jti`.
+pub fn new_jti() -> String {
+    uuid::Uuid::now_v7().simple().to_string()
+}
+
+/// Signs a new access token.
 pub async fn issue(state: &AppState, t: &NewAccessToken<'_>) -> Result<String, String> {
+    issue_with_jti(state, t, &new_jti()).await
+}
+
+/// Signs a new access token under a `jti` chosen first (the authorization code grant
+/// records it before signing, so a replayed code can revoke the token).
+pub async fn issue_with_jti(
+    state: &AppState,
+    t: &NewAccessToken<'_>,
+    jti: &str,
+) -> Result<String, String> {
     let now = state.clock.now_ms();
     let iat = now / 1000;
     let mut claims = json!({
@@ -42,7 +63,7 @@ pub async fn issue(state: &AppState, t: &NewAccessToken<'_>) -> Result<String, S
         "roles": t.roles,
         "iat": iat,
         "exp": iat + t.ttl_secs,
-        "jti": uuid::Uuid::now_v7().simple().to_string(),
+        "jti": jti,
     });
     if let (Some(id), Some(map)) = (t.secret_id, claims.as_object_mut()) {
         map.insert("secret_id".into(), json!(id));
@@ -124,17 +145,33 @@ pub async fn check(
         .client_token_live(&token.org, &token.client_id, secret_id)
         .await?;
     if live && !token.is_client {
-        live = state
-            .store
-            .get_user(&token.org, &token.subject)
-            .await?
-            .is_some_and(|u| u.active_flag == 1);
+        live = user_token_live(state, &token).await?;
     }
     Ok(if live {
         Ok(token)
     } else {
         Err(TokenRefusal::Revoked)
     })
+}
+
+/// A user's token (§13): the user is still active in the directory (the org admin is not a
+/// directory user), and the token was not revoked by a replayed authorization code.
+async fn user_token_live(state: &AppState, token: &AccessToken) -> StoreResult<bool> {
+    let admin = token.subject == org_admin_subject(&token.org);
+    if !admin {
+        let active = state
+            .store
+            .get_user(&token.org, &token.subject)
+            .await?
+            .is_some_and(|u| u.active_flag == 1);
+        if !active {
+            return Ok(false);
+        }
+    }
+    match token.claims.get("jti").and_then(Value::as_str) {
+        Some(jti) => Ok(!state.store.token_revoked(&token.org, jti).await?),
+        None => Ok(true),
+    }
 }
 
 fn read_claims(

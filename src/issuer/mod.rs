@@ -4,7 +4,10 @@
 //! holds the ring and the downstream JWT cache), never a surface.
 
 pub mod access_token;
+pub mod audit;
+pub mod auth_code;
 pub mod client_auth;
+pub mod id_token;
 
 use crate::state::keyring;
 use crate::state::AppState;
@@ -28,5 +31,9 @@ pub async fn run_jobs(state: actix_web::web::Data<AppState>) {
             .store
             .delete_client_secrets_expired_before(cutoff)
             .await;
+        // Codes stay past their 60 s for the longest token lifetime: a late replay of a
+        // redeemed code must still be recognised, and revoke.
+        let code_cutoff = now - keyring::MAX_TOKEN_TTL_SECS * 1000;
+        let _ = state.store.delete_stale_auth_codes(code_cutoff, now).await;
     }
 }

@@ -140,7 +140,16 @@ pub async fn login(
     let rp = parts.party(&org, cfg, oidc);
     match begin(&state.oidc, &state.store, &rp, return_to.as_deref(), now).await {
         Ok(started) => HttpResponse::Found()
-            .insert_header((header::LOCATION, started.authorization_url))
+            .insert_header((
+                header::LOCATION,
+                crate::protocol::oidc::flow::with_hints(
+                    started.authorization_url,
+                    query_value(&req, "force_authn").as_deref() == Some("true"),
+                    query_value(&req, "login_hint")
+                        .as_deref()
+                        .filter(|h| !h.is_empty() && h.len() <= 256),
+                ),
+            ))
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .cookie(binding_cookie(&org, started.binding, &state.settings))
             .finish(),

@@ -75,6 +75,9 @@ pub async fn metadata(
 #[derive(Deserialize)]
 pub struct LoginQuery {
     return_to: Option<String>,
+    /// From the OpenID provider's authorize (§13): `prompt=login` and `login_hint`.
+    force_authn: Option<String>,
+    login_hint: Option<String>,
 }
 
 pub async fn login(
@@ -116,7 +119,14 @@ pub async fn login(
     {
         return render(&req, &unavailable(e));
     }
-    let xml = ar::authn_request_xml(&request_id, now, idp_sso_url, &acs_url, &entity_id);
+    let xml = ar::with_hints(
+        ar::authn_request_xml(&request_id, now, idp_sso_url, &acs_url, &entity_id),
+        query.force_authn.as_deref() == Some("true"),
+        query
+            .login_hint
+            .as_deref()
+            .filter(|h| !h.is_empty() && h.len() <= 256),
+    );
     let encoded = ar::deflate_base64(&xml);
     let query = if saml.sign_authn_requests {
         // SAML bindings §3.4.4.1: sign "SAMLRequest=..&RelayState=..&SigAlg=.." as sent.

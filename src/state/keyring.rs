@@ -199,7 +199,17 @@ impl KeyRing {
             self.create_key(store, now, missing, "active", now).await?;
         }
         self.refresh(store, now).await?;
-        Self::current(&self.snapshot(), alg, now)
+        // A concurrent first sign (this replica or another) may have won the insert with
+        // its own `now`, a few ms after ours: its key is the active one all the same.
+        let loaded = self.snapshot();
+        Self::current(&loaded, alg, now)
+            .or_else(|| {
+                loaded
+                    .keys
+                    .iter()
+                    .find(|k| k.alg == alg && k.state == "active")
+                    .map(|k| (k.kid.clone(), k.signer.clone()))
+            })
             .ok_or_else(|| format!("no {} signing key", alg.as_str()))
     }
 

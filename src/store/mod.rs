@@ -2,6 +2,7 @@
 //! SQLite and PostgreSQL. Every function that touches tenant data takes the org first.
 
 mod audit;
+mod auth_codes;
 mod clients;
 mod credentials;
 mod dir_list;
@@ -24,6 +25,7 @@ mod sso_users;
 mod statement_budget;
 
 pub use audit::{AuditEvent, NewAuditEvent};
+pub use auth_codes::{AuthCodeRecord, NewAuthCode};
 pub use clients::{
     ClientAuthRecord, ClientPatch, ClientRecord, ClientSecretRecord, NewClient, NewClientSecret,
 };

@@ -139,7 +139,8 @@ impl Store {
 /// (portal/audit.rs).
 const SSO_EVENTS: &str = "('saml_login', 'oidc_login', 'sso_config', 'password.login', \
     'password.changed', 'password.reset', 'password.set_by_admin', 'api_key.created', \
-    'api_key.revoked', 'scim_token.created', 'scim_token.revoked', 'session.revoked')";
+    'api_key.revoked', 'scim_token.created', 'scim_token.revoked', 'session.revoked', \
+    'session.created', 'login.failed')";
 
 impl Store {
     /// SSO login outcomes and configuration changes, newest first; `before` is the (at, id)

@@ -5,6 +5,7 @@
 mod client_input;
 mod client_login;
 mod clients_api;
+mod code_grant;
 mod discovery;
 mod form;
 mod introspect;

@@ -105,12 +105,11 @@ impl OAuthError {
     }
 
     /// For the authorization_code grant of the OpenID provider (CONTRACT.md §13).
-    #[allow(dead_code)]
-    pub fn invalid_grant(description: impl Into<String>) -> Self {
+    pub fn invalid_grant(reason: &'static str, description: impl Into<String>) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
             "invalid_grant",
-            "invalid_grant",
+            reason,
             description,
         )
     }

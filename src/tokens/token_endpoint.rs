@@ -1,6 +1,6 @@
 //! `POST /oauth2/token` (RFC 6749 §3.2): the client credentials grant (§4.4) with RFC 9068
-//! access tokens. Grants dispatch on `grant_type`; the OpenID provider's
-//! `authorization_code` (CONTRACT.md §13) joins `GRANT_TYPES` and `dispatch` here.
+//! access tokens, and the OpenID provider's `authorization_code` (§4.1.3, CONTRACT.md §13;
+//! the code itself is issuer/auth_code.rs). Grants dispatch on `grant_type`.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
@@ -13,7 +13,7 @@ use crate::jose::Alg;
 use crate::state::AppState;
 
 /// The grants this endpoint serves (also listed by the discovery documents).
-pub const GRANT_TYPES: &[&str] = &["client_credentials"];
+pub const GRANT_TYPES: &[&str] = &["client_credentials", "authorization_code"];
 
 pub async fn token(
     req: HttpRequest,
@@ -49,6 +49,7 @@ async fn serve(
     let caller = authenticate_caller(req, state, &form).await?;
     match grant.as_str() {
         "client_credentials" => client_credentials(state, &caller, &form).await,
+        "authorization_code" => super::code_grant::authorization_code(state, &caller, &form).await,
         other => Err(OAuthError::unsupported_grant_type(other)),
     }
 }

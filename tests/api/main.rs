@@ -9,6 +9,7 @@ mod credentials;
 mod database_outage;
 mod emails;
 mod oidc;
+mod op;
 mod ops;
 mod password_reset;
 mod rate_limits;

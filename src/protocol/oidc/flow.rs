@@ -95,6 +95,27 @@ pub fn authorization_url(
     Ok(url.into())
 }
 
+/// The hints an OpenID provider request passes on (CONTRACT.md §13; OIDC Core §3.1.2.1):
+/// `prompt=login` and `login_hint`, added to an authentication request URL.
+pub fn with_hints(url: String, force_login: bool, login_hint: Option<&str>) -> String {
+    if !force_login && login_hint.is_none() {
+        return url;
+    }
+    let Ok(mut parsed) = url::Url::parse(&url) else {
+        return url;
+    };
+    {
+        let mut q = parsed.query_pairs_mut();
+        if force_login {
+            q.append_pair("prompt", "login");
+        }
+        if let Some(hint) = login_hint {
+            q.append_pair("login_hint", hint);
+        }
+    }
+    parsed.into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

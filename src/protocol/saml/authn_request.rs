@@ -59,6 +59,28 @@ pub fn authn_request_xml(
     )
 }
 
+/// The hints an OpenID provider request passes on (CONTRACT.md §13): `ForceAuthn` for
+/// `prompt=login` (SAML core §3.4.1), and the login hint as the requested Subject's NameID
+/// (§3.4.1: the IdP authenticates that principal), on the request `authn_request_xml` made.
+pub fn with_hints(xml: String, force_authn: bool, login_hint: Option<&str>) -> String {
+    let mut xml = xml;
+    if force_authn {
+        xml = xml.replacen(
+            "<samlp:AuthnRequest ",
+            "<samlp:AuthnRequest ForceAuthn=\"true\" ",
+            1,
+        );
+    }
+    if let Some(hint) = login_hint {
+        let subject = format!(
+            "<saml:Subject><saml:NameID>{}</saml:NameID></saml:Subject><samlp:NameIDPolicy",
+            escape(hint)
+        );
+        xml = xml.replacen("<samlp:NameIDPolicy", &subject, 1);
+    }
+    xml
+}
+
 /// DEFLATE (RFC 1951, no zlib header) then base64 (bindings §3.4.4.1).
 pub fn deflate_base64(xml: &str) -> String {
     let mut encoder = DeflateEncoder::new(Vec::new(), Compression::default());

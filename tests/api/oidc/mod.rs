@@ -2,8 +2,8 @@
 //! end to end against the real npm oidc-provider (tests/tools/oidc).
 
 mod core_flow;
-mod fake_provider;
-mod http_support;
+pub mod fake_provider;
+pub mod http_support;
 mod real_provider;
 mod routes;
 
