@@ -27,6 +27,8 @@ pub struct Metrics {
     pub tokens_refused: IntCounterVec,
     /// `/auth/verify` answers by outcome and credential kind (§14).
     pub verify_outcomes: IntCounterVec,
+    /// Webhook delivery attempts by outcome (delivered, retry, failed, disabled; §15).
+    pub webhook_deliveries: IntCounterVec,
 }
 
 /// The label of a request's method: the RFC 9110 §9 methods and PATCH by name, anything
@@ -112,6 +114,14 @@ impl Metrics {
             ),
             &["outcome", "credential", "reason"],
         )?;
+        let webhook_deliveries = IntCounterVec::new(
+            Opts::new(
+                "axid_webhook_deliveries_total",
+                "Webhook delivery attempts by outcome",
+            ),
+            &["outcome"],
+        )?;
+        registry.register(Box::new(webhook_deliveries.clone()))?;
         registry.register(Box::new(tokens_issued.clone()))?;
         registry.register(Box::new(tokens_refused.clone()))?;
         registry.register(Box::new(verify_outcomes.clone()))?;
@@ -128,6 +138,7 @@ impl Metrics {
             tokens_issued,
             tokens_refused,
             verify_outcomes,
+            webhook_deliveries,
         })
     }
 
