@@ -103,6 +103,11 @@ pub struct Settings {
     /// Lets server-side fetches (IdP metadata, OIDC discovery) reach private, loopback and
     /// link-local addresses and plain http. Off by default; tests turn it on.
     pub sso_fetch_allow_private: bool,
+    /// Days events are kept for `GET /api/v1/events` (EVENT_RETENTION_DAYS, default 30).
+    pub event_retention_days: i64,
+    /// Lets webhook URLs be plain http and reach private, loopback and link-local addresses
+    /// (WEBHOOK_ALLOW_PRIVATE). Off by default; tests turn it on.
+    pub webhook_allow_private: bool,
     /// Lets OIDC providers be reached over plain http. Off by default; tests turn it on.
     pub oidc_allow_http: bool,
     /// An unknown `kid` refetches an organization's JWKS at most once per this many seconds.
@@ -177,6 +182,8 @@ impl Settings {
             sso_data_key_file: get("SSO_DATA_KEY_FILE"),
             sso_fetch_allow_private: parse_flag(&get, "SSO_FETCH_ALLOW_PRIVATE"),
             oidc_allow_http: parse_flag(&get, "OIDC_ALLOW_HTTP"),
+            event_retention_days: parse_num(&get, "EVENT_RETENTION_DAYS", 30)?,
+            webhook_allow_private: parse_flag(&get, "WEBHOOK_ALLOW_PRIVATE"),
             oidc_jwks_min_refetch_secs: parse_num(&get, "OIDC_JWKS_MIN_REFETCH_SECS", 30)?,
             sqlite_inline_reads: !get("SQLITE_INLINE_READS").is_some_and(|v| {
                 matches!(
@@ -220,6 +227,9 @@ impl Settings {
         }
         if self.session_idle_timeout_secs <= 0 || self.session_absolute_timeout_secs <= 0 {
             return Err("session timeouts must be positive".into());
+        }
+        if self.event_retention_days <= 0 {
+            return Err("EVENT_RETENTION_DAYS must be positive".into());
         }
         if self.scim_log_retention_days <= 0 {
             return Err("SCIM_REQUEST_LOG_RETENTION_DAYS must be positive".into());

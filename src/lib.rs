@@ -4,6 +4,7 @@ pub mod clock;
 pub mod config;
 pub mod data_key;
 pub mod domain;
+pub mod events;
 pub mod federation;
 pub mod http;
 pub mod issuer;

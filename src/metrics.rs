@@ -29,6 +29,8 @@ pub struct Metrics {
     pub verify_outcomes: IntCounterVec,
     /// OpenID provider outcomes (§13) by stage (authorize, token), outcome and reason.
     pub op_outcomes: IntCounterVec,
+    /// Webhook delivery attempts by outcome (delivered, retry, failed, disabled; §15).
+    pub webhook_deliveries: IntCounterVec,
 }
 
 /// The label of a request's method: the RFC 9110 §9 methods and PATCH by name, anything
@@ -122,6 +124,14 @@ impl Metrics {
             &["stage", "outcome", "reason"],
         )?;
         registry.register(Box::new(op_outcomes.clone()))?;
+        let webhook_deliveries = IntCounterVec::new(
+            Opts::new(
+                "axid_webhook_deliveries_total",
+                "Webhook delivery attempts by outcome",
+            ),
+            &["outcome"],
+        )?;
+        registry.register(Box::new(webhook_deliveries.clone()))?;
         registry.register(Box::new(tokens_issued.clone()))?;
         registry.register(Box::new(tokens_refused.clone()))?;
         registry.register(Box::new(verify_outcomes.clone()))?;
@@ -139,6 +149,7 @@ impl Metrics {
             tokens_refused,
             verify_outcomes,
             op_outcomes,
+            webhook_deliveries,
         })
     }
 

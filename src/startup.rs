@@ -87,6 +87,7 @@ impl Application {
         let server = run(listener, state.clone())?;
         tokio::spawn(housekeeping(state.clone()));
         tokio::spawn(crate::issuer::run_jobs(state.clone()));
+        tokio::spawn(crate::events::run_jobs(state.clone()));
         Ok(Self {
             port,
             server,
@@ -132,7 +133,8 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> Result<Server, Stri
                     .configure(portal::api_routes)
                     .configure(crate::sso::api::routes)
                     .configure(scim::portal_api::routes)
-                    .configure(crate::tokens::api_routes),
+                    .configure(crate::tokens::api_routes)
+                    .configure(crate::events::routes),
             )
             .configure(crate::tokens::routes)
             .configure(crate::op::routes)

@@ -145,9 +145,17 @@ pub async fn record_outcome(
         ip: Some(ip),
         detail: detail.map(|d| d.to_string()),
     };
+    // A refused sign-in is also an outbox event (CONTRACT.md §15); successes are the
+    // `session.created` of the session they issue.
+    let failed = reason.map(|r| crate::store::NewEvent {
+        kind: "login.failed",
+        actor_type: "user",
+        actor_id: principal,
+        data: serde_json::json!({"auth_method": protocol, "reason": r, "principal": principal, "ip": ip}),
+    });
     if let Err(e) = state
         .store
-        .insert_audit_event(org, &event, state.clock.now_ms())
+        .insert_audit_event_with(org, &event, failed.as_ref(), state.clock.now_ms())
         .await
     {
         tracing::warn!(error = %e, "audit event not recorded");

@@ -9,7 +9,7 @@ use crate::domain::{generate_secret, hash_secret, OrgId, SecretKind};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::session_cookie::session_cookie;
 use crate::state::AppState;
-use crate::store::{NewSession, SessionRecord};
+use crate::store::{NewEvent, NewSession, SessionRecord};
 
 /// Who a new session is for.
 #[derive(Debug)]
@@ -52,19 +52,28 @@ pub async fn issue_session(
         expires_at,
         idp_groups_json: idp_groups_json.as_deref(),
     };
-    state.store.insert_session(org, &new, now).await?;
     let record = SessionRecord {
         org_id: org.to_string(),
         principal_type: who.principal_type.to_owned(),
         principal_id: who.principal_id.to_owned(),
         email: who.email.map(str::to_owned),
         name: who.name.map(str::to_owned),
-        roles: roles_json,
+        roles: roles_json.clone(),
         auth_method: who.auth_method.to_owned(),
         created_at: now,
         last_seen_at: now,
         expires_at,
     };
+    let created = NewEvent {
+        kind: "session.created",
+        actor_type: who.principal_type,
+        actor_id: Some(who.principal_id),
+        data: session_json(&record),
+    };
+    state
+        .store
+        .insert_session_with(org, &new, Some(&created), now)
+        .await?;
     Ok((cookie_value, record))
 }
 

@@ -117,6 +117,29 @@ impl OutboundHttp {
         read_reply(request).await
     }
 
+    /// POST of a JSON body with extra headers (webhook deliveries); any status is returned.
+    pub async fn post_json(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        body: Vec<u8>,
+    ) -> Result<Reply, HttpError> {
+        let (client, parsed) = self.client_for(url).await?;
+        let mut request = client
+            .post(parsed)
+            .header("Content-Type", "application/json")
+            .body(body);
+        for (name, value) in headers {
+            request = request.header(*name, value.as_str());
+        }
+        read_reply(request).await
+    }
+
+    /// Checks a URL as a request would (scheme, then the host's addresses), without sending.
+    pub async fn check_reachable(&self, url: &str) -> Result<(), HttpError> {
+        self.client_for(url).await.map(|_| ())
+    }
+
     /// Resolves and checks the host, then builds a client pinned to the checked address.
     async fn client_for(&self, url: &str) -> Result<(reqwest::Client, url::Url), HttpError> {
         let parsed = self.policy.check_url(url)?;

@@ -44,9 +44,19 @@ pub fn credential_detail(record: &CredentialRecord) -> String {
 
 /// Writes one event; a failed write is logged and does not fail the request it describes.
 pub async fn record(state: &AppState, org: &OrgId, event: &NewAuditEvent<'_>) {
+    record_with(state, org, event, None).await
+}
+
+/// `record`, with the outbox event (CONTRACT.md §15) it implies in the same transaction.
+pub async fn record_with(
+    state: &AppState,
+    org: &OrgId,
+    event: &NewAuditEvent<'_>,
+    outbox: Option<&crate::store::NewEvent<'_>>,
+) {
     if let Err(e) = state
         .store
-        .insert_audit_event(org, event, state.clock.now_ms())
+        .insert_audit_event_with(org, event, outbox, state.clock.now_ms())
         .await
     {
         tracing::warn!(error = %e, event = event.event, "audit event not recorded");

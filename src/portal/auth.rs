@@ -153,7 +153,13 @@ async fn audit_login(state: &AppState, org: &OrgId, outcome: &str, reason: Optio
         ip: Some(ip),
         detail: None,
     };
-    super::audit::record(state, org, &event).await;
+    let failed = reason.map(|r| crate::store::NewEvent {
+        kind: "login.failed",
+        actor_type: ORG_ADMIN,
+        actor_id: None,
+        data: serde_json::json!({"auth_method": "password", "reason": r, "ip": ip}),
+    });
+    super::audit::record_with(state, org, &event, failed.as_ref()).await;
 }
 
 /// Ends the session server-side and clears the cookie; idempotent. With more than one

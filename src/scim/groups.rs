@@ -11,12 +11,13 @@ use serde_json::{Map, Value};
 use super::adapters;
 use super::coerce::{check_required, coerce_resource};
 use super::error::{ScimError, ScimResult};
+use super::events::{self, MemberChanges};
 use super::list::{list_response, ListParams};
 use super::patch::{self, Member, MemberOp};
 use super::render::{self, if_match_ok, resource_response, Projection};
 use super::schema::GROUP;
 use super::{roles, Ctx};
-use crate::store::{DirTx, GroupRecord, GroupWrite, MemberRow, StoreError};
+use crate::store::{DirTx, GroupRecord, GroupWrite, MemberAdd, MemberRow, StoreError};
 
 const MAX_DISPLAY_NAME: usize = 1024;
 
@@ -89,20 +90,33 @@ async fn apply_members(
     tx: &mut DirTx,
     group_id: &str,
     ops: &[MemberOp],
-) -> ScimResult<()> {
+) -> ScimResult<MemberChanges> {
+    let mut changes = MemberChanges::default();
     for op in ops {
         match op {
-            MemberOp::Clear => tx.clear_members(&ctx.org, group_id).await?,
-            MemberOp::Remove(user) => tx.remove_member(&ctx.org, group_id, user).await?,
-            MemberOp::Add(m) => {
-                let added = tx.add_member(&ctx.org, group_id, m, ctx.now).await?;
-                if !added {
-                    tracing::debug!(%group_id, user = %m.id, "member is not a user of this organization; skipped");
+            MemberOp::Clear => changes
+                .removed
+                .extend(tx.clear_members_listed(&ctx.org, group_id).await?),
+            MemberOp::Remove(user) => {
+                if tx.remove_member_counted(&ctx.org, group_id, user).await? {
+                    changes.removed.insert(user.clone());
                 }
             }
+            MemberOp::Add(m) => match tx
+                .add_member_counted(&ctx.org, group_id, m, ctx.now)
+                .await?
+            {
+                MemberAdd::Added => {
+                    changes.added.insert(m.id.clone());
+                }
+                MemberAdd::AlreadyMember => {}
+                MemberAdd::NotAUser => {
+                    tracing::debug!(%group_id, user = %m.id, "member is not a user of this organization; skipped");
+                }
+            },
         }
     }
-    Ok(())
+    Ok(changes)
 }
 
 /// Recomputes the session roles of members whose roles this write may have changed: those
@@ -164,7 +178,9 @@ pub async fn create(ctx: &Ctx<'_>, mut body: Value) -> ScimResult<HttpResponse> 
         .into_iter()
         .map(MemberOp::Add)
         .collect();
-    apply_members(ctx, &mut tx, &id, &ops).await?;
+    let changes = apply_members(ctx, &mut tx, &id, &ops).await?;
+    events::group_written(ctx, &mut tx, "group.created", &rec).await?;
+    changes.append(ctx, &mut tx, &rec).await?;
     tx.commit().await?;
     refresh_roles(ctx, None, Vec::new(), &ops).await;
     let body = render_one(ctx, &rec, &ctx_projection(ctx)).await?;
@@ -222,17 +238,25 @@ async fn lock(ctx: &Ctx<'_>, tx: &mut DirTx, id: &str) -> ScimResult<GroupRecord
 async fn finish(
     ctx: &Ctx<'_>,
     mut tx: DirTx,
-    id: &str,
+    before_write: &GroupRecord,
     doc: &Map<String, Value>,
     ops: &[MemberOp],
     before: Vec<String>,
 ) -> ScimResult<HttpResponse> {
+    let id = before_write.id.as_str();
     let write = to_write(doc)?;
     let rec = tx
         .update_group(&ctx.org, id, &write, ctx.now)
         .await
         .map_err(conflict(&write.display_name))?;
-    apply_members(ctx, &mut tx, id, ops).await?;
+    let changes = apply_members(ctx, &mut tx, id, ops).await?;
+    if rec.display_name != before_write.display_name
+        || rec.external_id != before_write.external_id
+        || rec.resource != before_write.resource
+    {
+        events::group_written(ctx, &mut tx, "group.updated", &rec).await?;
+    }
+    changes.append(ctx, &mut tx, &rec).await?;
     tx.commit().await?;
     refresh_roles(ctx, Some(id), before, ops).await;
     let body = render_one(ctx, &rec, &ctx_projection(ctx)).await?;
@@ -245,7 +269,7 @@ pub async fn replace(ctx: &Ctx<'_>, id: &str, mut body: Value) -> ScimResult<Htt
     check_required(&GROUP, &doc)?;
     let before = session_holders(ctx, id).await?;
     let mut tx = ctx.state.store.begin_dir().await?;
-    lock(ctx, &mut tx, id).await?;
+    let old = lock(ctx, &mut tx, id).await?;
     // PUT replaces the member set when it names `members`; without it members are kept.
     let ops: Vec<MemberOp> = match members {
         Some(ids) => std::iter::once(MemberOp::Clear)
@@ -253,7 +277,7 @@ pub async fn replace(ctx: &Ctx<'_>, id: &str, mut body: Value) -> ScimResult<Htt
             .collect(),
         None => Vec::new(),
     };
-    finish(ctx, tx, id, &doc, &ops, before).await
+    finish(ctx, tx, &old, &doc, &ops, before).await
 }
 
 pub async fn patch(ctx: &Ctx<'_>, id: &str, body: Value) -> ScimResult<HttpResponse> {
@@ -264,14 +288,15 @@ pub async fn patch(ctx: &Ctx<'_>, id: &str, body: Value) -> ScimResult<HttpRespo
     let doc: Map<String, Value> =
         serde_json::from_str(&old.resource).map_err(|_| ScimError::internal())?;
     let outcome = patch::apply(&GROUP, id, doc, ops)?;
-    finish(ctx, tx, id, &outcome.doc, &outcome.members, before).await
+    finish(ctx, tx, &old, &outcome.doc, &outcome.members, before).await
 }
 
 pub async fn delete(ctx: &Ctx<'_>, id: &str) -> ScimResult<HttpResponse> {
     let before = session_holders(ctx, id).await?;
     let mut tx = ctx.state.store.begin_dir().await?;
-    lock(ctx, &mut tx, id).await?;
+    let old = lock(ctx, &mut tx, id).await?;
     tx.delete_group(&ctx.org, id).await?;
+    events::group_written(ctx, &mut tx, "group.deleted", &old).await?;
     tx.commit().await?;
     refresh_roles(ctx, None, before, &[]).await;
     Ok(HttpResponse::NoContent().finish())

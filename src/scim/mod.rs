@@ -6,6 +6,7 @@ pub mod adapters;
 pub mod coerce;
 pub mod discovery;
 pub mod error;
+mod events;
 pub mod filter;
 mod filter_cost;
 mod groups;

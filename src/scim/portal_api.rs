@@ -54,7 +54,7 @@ fn next_cursor(offset: i64, limit: i64, total: i64) -> Value {
     }
 }
 
-fn user_json(u: &UserRecord) -> Value {
+pub(super) fn user_json(u: &UserRecord) -> Value {
     json!({
         "id": u.id, "user_name": u.user_name, "display_name": u.display_name, "email": u.email_lc,
         "external_id": u.external_id, "active": u.active(), "source": u.source,
@@ -123,16 +123,15 @@ async fn list_groups(
         limit,
     };
     let (total, rows) = state.store.list_groups(&caller.org, &q).await?;
-    let groups: Vec<Value> = rows
-        .iter()
-        .map(|g| {
-            json!({"id": g.id, "display_name": g.display_name, "external_id": g.external_id,
-                        "created_at": rfc3339(g.created_at), "updated_at": rfc3339(g.updated_at)})
-        })
-        .collect();
+    let groups: Vec<Value> = rows.iter().map(group_json).collect();
     Ok(HttpResponse::Ok().json(json!({
         "groups": groups, "total": total, "next_cursor": next_cursor(offset, limit, total),
     })))
+}
+
+pub(super) fn group_json(g: &crate::store::GroupRecord) -> Value {
+    json!({"id": g.id, "display_name": g.display_name, "external_id": g.external_id,
+           "created_at": rfc3339(g.created_at), "updated_at": rfc3339(g.updated_at)})
 }
 
 #[derive(Deserialize)]

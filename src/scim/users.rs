@@ -14,7 +14,7 @@ use super::index::{primary_email, user_values};
 use super::list::{list_response, ListParams};
 use super::render::{self, if_match_ok, resource_response, user_projection, Projection};
 use super::schema::USER;
-use super::{patch, Ctx};
+use super::{events, patch, Ctx};
 use crate::store::{UserGroupRow, UserRecord, UserWrite};
 
 const MAX_USER_NAME: usize = 1024;
@@ -110,6 +110,7 @@ pub async fn create(ctx: &Ctx<'_>, mut body: Value) -> ScimResult<HttpResponse> 
             )),
             other => other.into(),
         })?;
+    events::user_created(ctx, &mut tx, &rec).await?;
     tx.commit().await?;
     let body = projection(ctx).apply(render::user(&ctx.base, &rec, &[])?);
     Ok(resource_response(StatusCode::CREATED, &body, rec.version))
@@ -180,9 +181,10 @@ async fn lock(ctx: &Ctx<'_>, tx: &mut crate::store::DirTx, id: &str) -> ScimResu
 async fn store_update(
     ctx: &Ctx<'_>,
     mut tx: crate::store::DirTx,
-    id: &str,
+    old: &UserRecord,
     doc: &Map<String, Value>,
 ) -> ScimResult<HttpResponse> {
+    let id = old.id.as_str();
     let write = to_write(doc)?;
     let rec = tx
         .update_user(&ctx.org, id, &write, ctx.now)
@@ -194,6 +196,7 @@ async fn store_update(
             )),
             other => other.into(),
         })?;
+    events::user_changed(ctx, &mut tx, old, &rec).await?;
     tx.commit().await?;
     revoke_if_inactive(ctx, &rec).await?;
     let body = render_one(ctx, &rec, &projection(ctx)).await?;
@@ -207,7 +210,7 @@ pub async fn replace(ctx: &Ctx<'_>, id: &str, mut body: Value) -> ScimResult<Htt
     let old = lock(ctx, &mut tx, id).await?;
     adapters::keep_unasserted(&mut doc, &stored_doc(&old)?, &body);
     check_required(&USER, &doc)?;
-    store_update(ctx, tx, id, &doc).await
+    store_update(ctx, tx, &old, &doc).await
 }
 
 pub async fn patch(ctx: &Ctx<'_>, id: &str, body: Value) -> ScimResult<HttpResponse> {
@@ -216,13 +219,14 @@ pub async fn patch(ctx: &Ctx<'_>, id: &str, body: Value) -> ScimResult<HttpRespo
     let old = lock(ctx, &mut tx, id).await?;
     let doc = stored_doc(&old)?;
     let outcome = patch::apply(&USER, id, doc, ops)?;
-    store_update(ctx, tx, id, &outcome.doc).await
+    store_update(ctx, tx, &old, &outcome.doc).await
 }
 
 pub async fn delete(ctx: &Ctx<'_>, id: &str) -> ScimResult<HttpResponse> {
     let mut tx = ctx.state.store.begin_dir().await?;
-    lock(ctx, &mut tx, id).await?;
+    let old = lock(ctx, &mut tx, id).await?;
     tx.delete_user(&ctx.org, id).await?;
+    events::user_deleted(ctx, &mut tx, &old).await?;
     tx.commit().await?;
     ctx.state
         .store

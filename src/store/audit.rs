@@ -34,6 +34,19 @@ impl Store {
         e: &NewAuditEvent<'_>,
         now: Millis,
     ) -> StoreResult<()> {
+        self.insert_audit_event_with(org, e, None, now).await
+    }
+
+    /// An audit event and, in the same transaction, the outbox event it implies (a failed
+    /// sign-in is `login.failed`, CONTRACT.md §15).
+    pub async fn insert_audit_event_with(
+        &self,
+        org: &OrgId,
+        e: &NewAuditEvent<'_>,
+        outbox: Option<&super::NewEvent<'_>>,
+        now: Millis,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO audit_events (id, org_id, at, event, outcome, reason, principal, ip, detail) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -47,8 +60,12 @@ impl Store {
         .bind(e.principal)
         .bind(e.ip)
         .bind(e.detail.as_deref())
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
+        if let Some(event) = outbox {
+            super::events::append_event(&mut tx, org, event, now).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -22,6 +22,16 @@ impl DirTx {
         Ok(())
     }
 
+    /// Records an event of this change in the same transaction (CONTRACT.md §15).
+    pub async fn append_event(
+        &mut self,
+        org: &OrgId,
+        event: &super::NewEvent<'_>,
+        now: Millis,
+    ) -> StoreResult<String> {
+        super::events::append_event(&mut self.tx, org, event, now).await
+    }
+
     /// Serialises user creation in one organization while its seats are counted.
     pub async fn lock_org(&mut self, org: &OrgId) -> StoreResult<()> {
         sqlx::query("UPDATE organizations SET updated_at = updated_at WHERE org_id = $1")
@@ -247,6 +257,17 @@ impl DirTx {
         member: &NewMember,
         now: Millis,
     ) -> StoreResult<bool> {
+        Ok(self.add_member_counted(org, group_id, member, now).await? != MemberAdd::NotAUser)
+    }
+
+    /// Adds one member and says whether it was new (for the `group.member_added` event).
+    pub async fn add_member_counted(
+        &mut self,
+        org: &OrgId,
+        group_id: &str,
+        member: &NewMember,
+        now: Millis,
+    ) -> StoreResult<MemberAdd> {
         let user_id = member.id.as_str();
         let exists: Option<String> =
             sqlx::query_scalar("SELECT id FROM users WHERE org_id = $1 AND id = $2")
@@ -255,9 +276,9 @@ impl DirTx {
                 .fetch_optional(&mut *self.tx)
                 .await?;
         if exists.is_none() {
-            return Ok(false);
+            return Ok(MemberAdd::NotAUser);
         }
-        sqlx::query(
+        let done = sqlx::query(
             "INSERT INTO group_members (org_id, group_id, user_id, added_at, member_type, member_display) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (group_id, user_id) DO NOTHING",
         )
@@ -269,7 +290,44 @@ impl DirTx {
         .bind(&member.display)
         .execute(&mut *self.tx)
         .await?;
-        Ok(true)
+        Ok(if done.rows_affected() > 0 {
+            MemberAdd::Added
+        } else {
+            MemberAdd::AlreadyMember
+        })
+    }
+
+    /// Removes one member; true when it was one.
+    pub async fn remove_member_counted(
+        &mut self,
+        org: &OrgId,
+        group_id: &str,
+        user_id: &str,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "DELETE FROM group_members WHERE org_id = $1 AND group_id = $2 AND user_id = $3",
+        )
+        .bind(org.as_str())
+        .bind(group_id)
+        .bind(user_id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Removes every member and returns who they were (one DELETE, as `clear_members`).
+    pub async fn clear_members_listed(
+        &mut self,
+        org: &OrgId,
+        group_id: &str,
+    ) -> StoreResult<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "DELETE FROM group_members WHERE org_id = $1 AND group_id = $2 RETURNING user_id",
+        )
+        .bind(org.as_str())
+        .bind(group_id)
+        .fetch_all(&mut *self.tx)
+        .await?)
     }
 
     pub async fn remove_member(
@@ -297,6 +355,14 @@ impl DirTx {
             .await?;
         Ok(())
     }
+}
+
+/// What adding a member did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberAdd {
+    NotAUser,
+    Added,
+    AlreadyMember,
 }
 
 /// A group member to add: the user id, and the optional `type` and `display` the client

@@ -9,6 +9,7 @@ mod dir_list;
 mod dir_query;
 mod dir_tx;
 mod directory;
+mod events;
 mod inline_reads;
 mod migrations;
 mod oidc_flows;
@@ -23,6 +24,7 @@ mod signing_keys;
 mod sso_configs;
 mod sso_users;
 mod statement_budget;
+mod webhooks;
 
 pub use audit::{AuditEvent, NewAuditEvent};
 pub use auth_codes::{AuthCodeRecord, NewAuthCode};
@@ -31,10 +33,11 @@ pub use clients::{
 };
 pub use credentials::{CredentialKind, CredentialRecord, NewCredential, PresentedCredential};
 pub use dir_query::{Col, Cond, ElemCond, ListQuery, Op, SortKey, Val};
-pub use dir_tx::{DirTx, NewMember};
+pub use dir_tx::{DirTx, MemberAdd, NewMember};
 pub use directory::{
     GroupRecord, GroupWrite, IndexValue, MemberRow, UserGroupRow, UserRecord, UserWrite,
 };
+pub use events::{types_match, EventRecord, NewEvent};
 pub use oidc_flows::{NewOidcFlow, OidcFlowRecord};
 pub use orgs::{LicenseRecord, OrgPatch, OrgRecord};
 pub use saml::{NewSamlFlow, SamlFlow, SpKeyRecord};
@@ -44,6 +47,9 @@ pub use sessions::{NewSession, SessionListing, SessionRecord, UserSessionGroups}
 pub use signing_keys::{NewSigningKey, SigningKeyRecord};
 pub use sso_configs::SsoConfigRecord;
 pub use sso_users::{NewJitUser, SsoUserRecord};
+pub use webhooks::{
+    AttemptOutcome, ClaimedDelivery, DeliveryRecord, EndpointPatch, EndpointRecord,
+};
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -226,6 +232,11 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    /// True once `close` ran (the server stopped): background jobs end then.
+    pub fn is_closed(&self) -> bool {
+        self.pool.is_closed()
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {

@@ -64,6 +64,18 @@ impl Store {
         s: &NewSession<'_>,
         now: Millis,
     ) -> StoreResult<()> {
+        self.insert_session_with(org, s, None, now).await
+    }
+
+    /// A session and, in the same transaction, its `session.created` event (CONTRACT.md §15).
+    pub async fn insert_session_with(
+        &self,
+        org: &OrgId,
+        s: &NewSession<'_>,
+        outbox: Option<&super::NewEvent<'_>>,
+        now: Millis,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO sessions (id_hash, org_id, principal_type, principal_id, email, name, roles, \
              auth_method, created_at, last_seen_at, expires_at, idp_groups) \
@@ -80,8 +92,12 @@ impl Store {
         .bind(now)
         .bind(s.expires_at)
         .bind(s.idp_groups_json)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
+        if let Some(event) = outbox {
+            super::events::append_event(&mut tx, org, event, now).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -8,6 +8,7 @@ mod auth;
 mod credentials;
 mod database_outage;
 mod emails;
+mod events;
 mod oidc;
 mod op;
 mod ops;

@@ -1,0 +1,261 @@
+//! The webhook endpoints API (CONTRACT.md §15, role `admin`): endpoints with type filters
+//! and URLs through the SSRF guard, secrets shown once (at creation and rotation), a test
+//! delivery, and the deliveries log.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::render::{event_json, EventView};
+use super::signing::new_secret;
+use super::types::{self, WEBHOOK_TEST};
+use crate::clock::rfc3339;
+use crate::domain::OrgId;
+use crate::http::caller::PortalCaller;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::json_body::JsonBody;
+use crate::net::http::HttpError;
+use crate::state::AppState;
+use crate::store::{DeliveryRecord, EndpointPatch, EndpointRecord};
+
+const MAX_URL_CHARS: usize = 2048;
+/// Rotation keeps the previous secret signing for a day unless told otherwise (at most a week).
+const DEFAULT_OVERLAP_SECS: i64 = 86_400;
+const MAX_OVERLAP_SECS: i64 = 7 * 86_400;
+const DELIVERIES_SHOWN: i64 = 100;
+
+#[derive(Deserialize)]
+pub struct CreateBody {
+    url: String,
+    types: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+pub struct PatchBody {
+    url: Option<String>,
+    types: Option<Vec<String>>,
+    enabled: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct RotateBody {
+    previous_secret_ttl_secs: Option<i64>,
+}
+
+fn endpoint_json(e: &EndpointRecord) -> Value {
+    let types: Value = serde_json::from_str(&e.types).unwrap_or_else(|_| json!([]));
+    json!({
+        "id": e.id, "url": e.url, "types": types, "enabled": e.enabled != 0,
+        "created_at": rfc3339(e.created_at), "disabled_reason": e.disabled_reason,
+    })
+}
+
+fn delivery_json(d: &DeliveryRecord) -> Value {
+    json!({
+        "id": d.id, "event_id": d.event_id, "type": d.event_type, "status": d.status,
+        "attempts": d.attempts, "last_status": d.last_status, "last_error": d.last_error,
+        "next_attempt_at": (d.status == "pending").then(|| rfc3339(d.next_attempt_at)),
+        "created_at": rfc3339(d.created_at), "updated_at": rfc3339(d.updated_at),
+    })
+}
+
+/// The SSRF guard of the SSO fetcher: https and public addresses unless the operator
+/// allows otherwise (WEBHOOK_ALLOW_PRIVATE). A host that does not resolve yet is accepted:
+/// deliveries resolve and check it again every time.
+async fn check_url(state: &AppState, url: &str) -> ApiResult<String> {
+    let url = url.trim();
+    if url.is_empty() || url.chars().count() > MAX_URL_CHARS {
+        return Err(ApiError::unprocessable(
+            "invalid_url",
+            "the url is empty or too long",
+        ));
+    }
+    match super::delivery::outbound(state).check_reachable(url).await {
+        Ok(()) | Err(HttpError::Failed(_)) => Ok(url.to_owned()),
+        Err(HttpError::BadUrl(m) | HttpError::Forbidden(m)) => {
+            Err(ApiError::unprocessable("invalid_url", m))
+        }
+    }
+}
+
+fn types_json(list: Option<&[String]>) -> ApiResult<String> {
+    let list = list.unwrap_or_default();
+    types::check(list).map_err(|m| ApiError::unprocessable("invalid_types", m))?;
+    serde_json::to_string(list).map_err(|_| ApiError::internal())
+}
+
+fn seal(state: &AppState, secret: &str) -> ApiResult<String> {
+    state.sso.keyring.encrypt(secret.as_bytes()).map_err(|e| {
+        tracing::error!(error = %e, "webhook secret not sealed");
+        ApiError::internal()
+    })
+}
+
+async fn find(state: &AppState, org: &OrgId, id: &str) -> ApiResult<EndpointRecord> {
+    state
+        .store
+        .get_endpoint(org, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("webhook"))
+}
+
+pub async fn list(caller: PortalCaller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    let rows = state.store.list_endpoints(&caller.org).await?;
+    let items: Vec<Value> = rows.iter().map(endpoint_json).collect();
+    Ok(HttpResponse::Ok().json(json!({ "webhooks": items })))
+}
+
+pub async fn get(
+    caller: PortalCaller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    let endpoint = find(&state, &caller.org, &id).await?;
+    Ok(HttpResponse::Ok().json(endpoint_json(&endpoint)))
+}
+
+pub async fn create(
+    caller: PortalCaller,
+    state: web::Data<AppState>,
+    JsonBody(body): JsonBody<CreateBody>,
+) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    let url = check_url(&state, &body.url).await?;
+    let types = types_json(body.types.as_deref())?;
+    let secret = new_secret();
+    let id = format!("wh_{}", uuid::Uuid::new_v4().simple());
+    let now = state.clock.now_ms();
+    state
+        .store
+        .insert_endpoint(&caller.org, &id, &url, &types, &seal(&state, &secret)?, now)
+        .await?;
+    let mut out = endpoint_json(&find(&state, &caller.org, &id).await?);
+    out["secret"] = json!(secret);
+    Ok(HttpResponse::Created().json(out))
+}
+
+pub async fn patch(
+    caller: PortalCaller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    JsonBody(body): JsonBody<PatchBody>,
+) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    find(&state, &caller.org, &id).await?;
+    let url = match body.url.as_deref() {
+        Some(u) => Some(check_url(&state, u).await?),
+        None => None,
+    };
+    let types_json = match body.types.as_deref() {
+        Some(t) => Some(types_json(Some(t))?),
+        None => None,
+    };
+    let p = EndpointPatch {
+        url,
+        types_json,
+        enabled: body.enabled,
+    };
+    let now = state.clock.now_ms();
+    if !state
+        .store
+        .patch_endpoint(&caller.org, &id, &p, now)
+        .await?
+    {
+        return Err(ApiError::not_found("webhook"));
+    }
+    Ok(HttpResponse::Ok().json(endpoint_json(&find(&state, &caller.org, &id).await?)))
+}
+
+pub async fn delete(
+    caller: PortalCaller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    if !state.store.delete_endpoint(&caller.org, &id).await? {
+        return Err(ApiError::not_found("webhook"));
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A new secret signs from now on; the previous ones keep signing for the overlap, so a
+/// receiver can switch at its own pace (every delivery carries both signatures meanwhile).
+pub async fn rotate(
+    caller: PortalCaller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: Option<JsonBody<RotateBody>>,
+) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    let endpoint = find(&state, &caller.org, &id).await?;
+    let overlap = body
+        .and_then(|b| b.0.previous_secret_ttl_secs)
+        .unwrap_or(DEFAULT_OVERLAP_SECS);
+    if !(0..=MAX_OVERLAP_SECS).contains(&overlap) {
+        return Err(ApiError::unprocessable(
+            "invalid_ttl",
+            format!("previous_secret_ttl_secs must be between 0 and {MAX_OVERLAP_SECS}"),
+        ));
+    }
+    let secret = new_secret();
+    let now = state.clock.now_ms();
+    state
+        .store
+        .rotate_endpoint_secret(
+            &endpoint.id,
+            &seal(&state, &secret)?,
+            now + overlap * 1000,
+            now,
+        )
+        .await?;
+    let mut out = endpoint_json(&endpoint);
+    out["secret"] = json!(secret);
+    out["previous_secret_expires_at"] = json!(rfc3339(now + overlap * 1000));
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Queues a `webhook.test` delivery, signed and retried like any other; its outcome shows
+/// in the deliveries log.
+pub async fn test(
+    caller: PortalCaller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    let endpoint = find(&state, &caller.org, &id).await?;
+    let event_id = format!("evt_{}", uuid::Uuid::now_v7().simple());
+    let now = state.clock.now_ms();
+    let data = json!({"webhook_id": endpoint.id}).to_string();
+    let body = event_json(&EventView {
+        id: &event_id,
+        kind: WEBHOOK_TEST,
+        org_id: caller.org.as_str(),
+        occurred_at: now,
+        actor_type: "system",
+        actor_id: None,
+        data: &data,
+    });
+    let delivery = state
+        .store
+        .queue_test_delivery(&caller.org, &endpoint.id, &event_id, &body.to_string(), now)
+        .await?;
+    super::delivery::wake(&state);
+    Ok(HttpResponse::Accepted().json(json!({"delivery_id": delivery, "event_id": event_id})))
+}
+
+pub async fn deliveries(
+    caller: PortalCaller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    let endpoint = find(&state, &caller.org, &id).await?;
+    let rows = state
+        .store
+        .list_deliveries(&caller.org, &endpoint.id, DELIVERIES_SHOWN)
+        .await?;
+    let items: Vec<Value> = rows.iter().map(delivery_json).collect();
+    Ok(HttpResponse::Ok().json(json!({ "deliveries": items })))
+}

@@ -1,0 +1,86 @@
+//! The events SCIM writes record in their own transaction (CONTRACT.md §15): users, groups
+//! and memberships, with `data` in the portal API's shape (portal_api.rs).
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
+
+use super::error::ScimResult;
+use super::portal_api::{group_json, user_json};
+use super::Ctx;
+use crate::store::{DirTx, GroupRecord, NewEvent, UserRecord};
+
+/// SCIM writes are the IdP's; the token is not named (it is a credential, not a person).
+const ACTOR: &str = "scim";
+
+async fn append(ctx: &Ctx<'_>, tx: &mut DirTx, kind: &str, data: Value) -> ScimResult<()> {
+    let event = NewEvent {
+        kind,
+        actor_type: ACTOR,
+        actor_id: None,
+        data,
+    };
+    tx.append_event(&ctx.org, &event, ctx.now).await?;
+    Ok(())
+}
+
+pub async fn user_created(ctx: &Ctx<'_>, tx: &mut DirTx, user: &UserRecord) -> ScimResult<()> {
+    append(ctx, tx, "user.created", user_json(user)).await
+}
+
+/// A change of `active` is `user.deactivated` or `user.reactivated` (carrying the whole user);
+/// any other change is `user.updated`.
+pub async fn user_changed(
+    ctx: &Ctx<'_>,
+    tx: &mut DirTx,
+    before: &UserRecord,
+    after: &UserRecord,
+) -> ScimResult<()> {
+    let kind = match (before.active(), after.active()) {
+        (true, false) => "user.deactivated",
+        (false, true) => "user.reactivated",
+        _ => "user.updated",
+    };
+    append(ctx, tx, kind, user_json(after)).await
+}
+
+pub async fn user_deleted(ctx: &Ctx<'_>, tx: &mut DirTx, user: &UserRecord) -> ScimResult<()> {
+    append(ctx, tx, "user.deleted", user_json(user)).await
+}
+
+pub async fn group_written(
+    ctx: &Ctx<'_>,
+    tx: &mut DirTx,
+    kind: &str,
+    group: &GroupRecord,
+) -> ScimResult<()> {
+    append(ctx, tx, kind, group_json(group)).await
+}
+
+/// Members a write added and removed; a user in both (a PUT that names a member again, or
+/// an add then a remove) did not change and gets no event.
+#[derive(Debug, Default)]
+pub struct MemberChanges {
+    pub added: BTreeSet<String>,
+    pub removed: BTreeSet<String>,
+}
+
+impl MemberChanges {
+    pub async fn append(
+        self,
+        ctx: &Ctx<'_>,
+        tx: &mut DirTx,
+        group: &GroupRecord,
+    ) -> ScimResult<()> {
+        let brief = json!({"id": group.id, "display_name": group.display_name});
+        for user in self.added.difference(&self.removed) {
+            let data = json!({"group": brief, "user": {"id": user}});
+            append(ctx, tx, "group.member_added", data).await?;
+        }
+        for user in self.removed.difference(&self.added) {
+            let data = json!({"group": brief, "user": {"id": user}});
+            append(ctx, tx, "group.member_removed", data).await?;
+        }
+        Ok(())
+    }
+}
