@@ -2,6 +2,7 @@
 
 mod email;
 mod fold;
+mod nul;
 mod org_id;
 mod password;
 mod role;
@@ -9,6 +10,7 @@ mod token;
 
 pub use email::Email;
 pub use fold::fold_identity;
+pub use nul::{json_holds_nul, json_text_may_hold_nul};
 pub use org_id::OrgId;
 pub use password::{
     hash_password, verify_password, NewPassword, PasswordError, DUMMY_PASSWORD_HASH,

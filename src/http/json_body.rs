@@ -70,6 +70,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                 }
                 body.extend_from_slice(&chunk);
             }
+            if crate::domain::json_text_may_hold_nul(&body)
+                && serde_json::from_slice::<serde_json::Value>(&body)
+                    .is_ok_and(|v| crate::domain::json_holds_nul(&v))
+            {
+                return Err(ApiError::bad_request(
+                    "invalid_request",
+                    "text in the request body must not contain NUL (U+0000)",
+                ));
+            }
             serde_json::from_slice(&body).map(JsonBody).map_err(|e| {
                 let message = if e.is_data() {
                     format!("invalid request body: {e}")

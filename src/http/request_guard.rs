@@ -27,7 +27,7 @@ pub async fn guard(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    if let Err(refusal) = check_api_media_type(&req) {
+    if let Err(refusal) = check_api_media_type(&req).and_then(|()| check_nul(&req)) {
         let response = refusal.error_response().map_into_right_body();
         return Ok(req.into_response(response));
     }
@@ -53,6 +53,27 @@ fn answer_head_as_get(req: &mut ServiceRequest) {
     if req.method() == Method::HEAD {
         req.head_mut().method = Method::GET;
     }
+}
+
+/// No id or parameter holds a NUL (domain/nul.rs): outside SCIM, which answers in its own
+/// format, a path with `%00` names nothing (404) and a query with it is a 400, before any
+/// route looks the text up. The raw URI is read, since `%00` is what reaches a handler as
+/// NUL after decoding.
+fn check_nul(req: &ServiceRequest) -> Result<(), super::error::ApiError> {
+    let has_nul = |text: &str| text.as_bytes().windows(3).any(|w| w == b"%00");
+    if req.path().starts_with("/scim/") {
+        return Ok(());
+    }
+    if has_nul(req.path()) {
+        return Err(super::error::ApiError::not_found("resource"));
+    }
+    if has_nul(req.query_string()) {
+        return Err(super::error::ApiError::bad_request(
+            "invalid_request",
+            "query parameters must not contain NUL (U+0000)",
+        ));
+    }
+    Ok(())
 }
 
 /// CONTRACT.md §4: a request body on `/api/v1` must be JSON. An unsafe request is refused

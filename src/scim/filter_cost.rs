@@ -39,6 +39,11 @@ impl Count {
 
 /// Refuses text longer than MAX_FILTER_CHARS before it is parsed.
 pub fn check_text(text: &str) -> ScimResult<()> {
+    if text.contains('\0') {
+        return Err(ScimError::invalid_filter(
+            "the filter must not contain NUL (U+0000)",
+        ));
+    }
     if text.chars().count() > MAX_FILTER_CHARS {
         return Err(ScimError::invalid_filter(format!(
             "the filter is longer than {MAX_FILTER_CHARS} characters"

@@ -142,11 +142,15 @@ async fn handle(
     let get = method == Method::GET;
     // GET /Users/{id} reads the user (and its groups) in the token's query.
     let user_id = match seg.as_slice() {
-        ["Users", id] if get => Some(*id),
+        ["Users", id] if get && !id.contains('\0') => Some(*id),
         _ => None,
     };
     let (org, found_user) = authenticate(req, state, user_id).await?;
     *org_seen = Some(org.clone());
+    // No id holds a NUL (domain/nul.rs): such a path names no resource.
+    if seg.iter().any(|s| s.contains('\0')) {
+        return Err(ScimError::not_found("no resource has this id"));
+    }
     // Routes are told apart before the body is read: a POST to a discovery endpoint is a
     // 405, not a 400 for its (absent) body.
     match seg.first().copied() {
@@ -317,6 +321,13 @@ async fn read_json(req: &HttpRequest, mut payload: web::Payload) -> ScimResult<V
         }
         body.extend_from_slice(&chunk);
     }
-    serde_json::from_slice(&body)
-        .map_err(|e| ScimError::invalid_syntax(format!("the request body is not valid JSON: {e}")))
+    let value: Value = serde_json::from_slice(&body).map_err(|e| {
+        ScimError::invalid_syntax(format!("the request body is not valid JSON: {e}"))
+    })?;
+    if crate::domain::json_text_may_hold_nul(&body) && crate::domain::json_holds_nul(&value) {
+        return Err(ScimError::invalid_value(
+            "text must not contain NUL (U+0000)",
+        ));
+    }
+    Ok(value)
 }

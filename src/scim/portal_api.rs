@@ -14,6 +14,9 @@ use crate::store::{ListQuery, UserRecord};
 
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 500;
+/// The largest offset a cursor may carry: far past any directory, and far enough below
+/// `i64::MAX` that offset + limit (+1 for the look-ahead row) cannot overflow.
+const MAX_OFFSET: i64 = 1 << 40;
 
 /// Registered inside the portal's `/api/v1` scope (one resource per path, so another
 /// method gets the JSON 405).
@@ -35,9 +38,13 @@ impl Page {
     fn bounds(&self) -> ApiResult<(i64, i64)> {
         let offset = match &self.cursor {
             None => 0,
-            Some(c) => c.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
-                ApiError::bad_request("invalid_cursor", "the cursor is not valid")
-            })?,
+            Some(c) => c
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (0..=MAX_OFFSET).contains(n))
+                .ok_or_else(|| {
+                    ApiError::bad_request("invalid_cursor", "the cursor is not valid")
+                })?,
         };
         Ok((
             offset,
@@ -47,7 +54,7 @@ impl Page {
 }
 
 fn next_cursor(offset: i64, limit: i64, total: i64) -> Value {
-    if offset + limit < total {
+    if offset.saturating_add(limit) < total {
         Value::String((offset + limit).to_string())
     } else {
         Value::Null

@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 
 use crate::clock::{Millis, SharedClock};
 use crate::domain::OrgId;
-use crate::store::{ScimLogRecord, Store};
+use crate::store::{ScimLogRecord, Store, StoreError};
 
 const QUEUE: usize = 10_000;
 /// The most entries one write stores, and how long the writer waits to fill it.
@@ -56,6 +56,7 @@ impl ScimLog {
     pub fn record(&self, e: Entry) {
         let body = e.body.map(|mut b| {
             redact(&mut b);
+            without_nul_in_json(&mut b);
             let mut text = b.to_string();
             if text.len() > MAX_BODY_CHARS {
                 let mut cut = MAX_BODY_CHARS;
@@ -70,17 +71,45 @@ impl ScimLog {
         let record = ScimLogRecord {
             org_id: e.org.as_str().to_owned(),
             at: e.at,
-            method: e.method,
-            path: e.path,
+            method: without_nul(e.method),
+            path: without_nul(e.path),
             status: e.status,
-            scim_type: e.scim_type,
-            detail: e.detail,
+            scim_type: e.scim_type.map(without_nul),
+            detail: e.detail.map(without_nul),
             duration_ms: e.duration_ms,
             body,
         };
         if self.tx.try_send(record).is_err() {
             tracing::warn!("SCIM request log queue is full; an entry was dropped");
         }
+    }
+}
+
+/// A client's text is logged as sent except NUL, which PostgreSQL text cannot hold: it
+/// becomes U+FFFD, so one tenant's input can never make the shared batch fail (issue 10,
+/// item 4).
+fn without_nul(text: String) -> String {
+    if text.contains('\0') {
+        text.replace('\0', "\u{FFFD}")
+    } else {
+        text
+    }
+}
+
+/// `without_nul` over every key and string of a JSON body.
+fn without_nul_in_json(v: &mut Value) {
+    match v {
+        Value::String(s) if s.contains('\0') => *s = without_nul(std::mem::take(s)),
+        Value::Array(items) => items.iter_mut().for_each(without_nul_in_json),
+        Value::Object(map) if map.keys().any(|k| k.contains('\0')) => {
+            let entries = std::mem::take(map);
+            for (k, mut val) in entries {
+                without_nul_in_json(&mut val);
+                map.insert(without_nul(k), val);
+            }
+        }
+        Value::Object(map) => map.values_mut().for_each(without_nul_in_json),
+        _ => {}
     }
 }
 
@@ -130,18 +159,7 @@ async fn writer(
                 }
             }
         }
-        for attempt in 0..3 {
-            match store.insert_scim_requests(&batch).await {
-                Ok(()) => break,
-                Err(e) if attempt < 2 => {
-                    tracing::debug!(error = %e, "SCIM request log write retried");
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, count = batch.len(), "SCIM request log entries lost")
-                }
-            }
-        }
+        write_batch(&store, &batch).await;
         batch.clear();
         let now = clock.now_ms();
         if now - last_prune > 60_000 {
@@ -154,9 +172,44 @@ async fn writer(
     }
 }
 
+/// Writes one batch in one transaction; while the database is down it retries, and when
+/// the batch is refused for its content, its rows are written one by one so that a bad row
+/// is dropped alone and no other tenant's entry goes with it.
+async fn write_batch(store: &Store, batch: &[ScimLogRecord]) {
+    for attempt in 0..3 {
+        match store.insert_scim_requests(batch).await {
+            Ok(()) => return,
+            Err(StoreError::Unavailable(e)) if attempt < 2 => {
+                tracing::debug!(error = %e, "SCIM request log write retried");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(StoreError::Unavailable(e)) => {
+                tracing::warn!(error = %e, count = batch.len(), "SCIM request log entries lost");
+                return;
+            }
+            Err(_) => break,
+        }
+    }
+    for row in batch {
+        if let Err(e) = store.insert_scim_requests(std::slice::from_ref(row)).await {
+            tracing::warn!(error = %e, org = %row.org_id, "a SCIM request log entry was refused and dropped");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nul_never_reaches_the_log_in_any_key_or_string() {
+        let mut body = serde_json::json!({"Operations": [{"op": "add", "path": "a\u{0}b", "value": {"k\u{0}": ["x\u{0}"]}}]});
+        without_nul_in_json(&mut body);
+        assert!(!body.to_string().contains("\\u0000"), "{body}");
+        assert_eq!(body["Operations"][0]["path"], "a\u{FFFD}b");
+        assert_eq!(body["Operations"][0]["value"]["k\u{FFFD}"][0], "x\u{FFFD}");
+        assert_eq!(without_nul("de\0tail".into()), "de\u{FFFD}tail");
+    }
 
     #[test]
     fn passwords_and_secret_patch_values_are_redacted() {

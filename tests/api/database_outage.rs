@@ -17,6 +17,10 @@ async fn admin_sql(sql: String) {
         .expect("admin sql");
 }
 
+#[cfg_attr(
+    not(axid_pg_tests),
+    ignore = "TEST_DATABASE_URL was not set when the tests were built"
+)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_outage_gives_503_and_recovers_without_restart() {
     let Some(app) = spawn_app(Db::Postgres).await else {

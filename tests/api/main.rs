@@ -9,6 +9,7 @@ mod credentials;
 mod database_outage;
 mod emails;
 mod events;
+mod nul_bytes;
 mod oidc;
 mod op;
 mod ops;

@@ -226,6 +226,7 @@ macro_rules! mail_tests {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() { super::$name(crate::helpers::Db::Sqlite).await }
+            #[cfg_attr(not(axid_pg_tests), ignore = "TEST_DATABASE_URL was not set when the tests were built")]
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 if crate::helpers::postgres_admin_url().is_some() { super::$name(crate::helpers::Db::Postgres).await }

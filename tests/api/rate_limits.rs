@@ -15,6 +15,7 @@ macro_rules! behind_proxy {
                 let app = crate::helpers::spawn_app_with(crate::helpers::Db::Sqlite, $vars).await.expect("app");
                 super::$name(app).await;
             }
+            #[cfg_attr(not(axid_pg_tests), ignore = "TEST_DATABASE_URL was not set when the tests were built")]
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 if let Some(app) = crate::helpers::spawn_app_with(crate::helpers::Db::Postgres, $vars).await {

@@ -26,6 +26,10 @@ async fn a_sqlite_database_of_the_previous_release_migrates_on() {
     the_old_organization_still_signs_in(app).await;
 }
 
+#[cfg_attr(
+    not(axid_pg_tests),
+    ignore = "TEST_DATABASE_URL was not set when the tests were built"
+)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgres_database_of_the_previous_release_migrates_on() {
     if let Some(app) = spawn_app_on_dump(Db::Postgres, POSTGRES_DUMP).await {

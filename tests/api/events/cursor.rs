@@ -186,6 +186,10 @@ async fn events_are_read_by_reader_roles_of_their_own_organization(app: TestApp)
 /// commits. A reader polling meanwhile gets the later event; once the first commits, the
 /// reader's next page has it; nothing is skipped or repeated, and the order is the commit
 /// order.
+#[cfg_attr(
+    not(axid_pg_tests),
+    ignore = "TEST_DATABASE_URL was not set when the tests were built"
+)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_cursor_never_moves_past_a_transaction_in_flight() {
     let Some(app) = spawn_app(Db::Postgres).await else {

@@ -22,6 +22,7 @@ macro_rules! webhook_dbs {
                 let app = $crate::helpers::spawn_app_with($crate::helpers::Db::Sqlite, &super::PRIVATE).await.expect("sqlite app");
                 if let Some(rx) = super::Receiver::start().await { super::$name(app, rx).await; }
             }
+            #[cfg_attr(not(axid_pg_tests), ignore = "TEST_DATABASE_URL was not set when the tests were built")]
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 if let Some(app) = $crate::helpers::spawn_app_with($crate::helpers::Db::Postgres, &super::PRIVATE).await {
@@ -287,6 +288,10 @@ async fn a_rotation_signs_with_both_secrets_until_the_overlap_ends(app: TestApp,
 }
 
 /// Two replicas on one PostgreSQL: every event reaches the endpoint once.
+#[cfg_attr(
+    not(axid_pg_tests),
+    ignore = "TEST_DATABASE_URL was not set when the tests were built"
+)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_two_replicas_deliver_each_event_once() {
     let Some(app) = spawn_app_with(Db::Postgres, &PRIVATE).await else {

@@ -23,6 +23,7 @@ macro_rules! oidc_both_dbs {
                 let app = spawn_app_with(Db::Sqlite, OIDC_TEST_VARS).await.expect("sqlite app");
                 super::$name(app).await;
             }
+            #[cfg_attr(not(axid_pg_tests), ignore = "TEST_DATABASE_URL was not set when the tests were built")]
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 if let Some(app) = spawn_app_with(Db::Postgres, OIDC_TEST_VARS).await {

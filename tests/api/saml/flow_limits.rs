@@ -67,6 +67,10 @@ mod limits {
         let app = flow_app(Db::Sqlite).await.expect("app");
         a_client_past_the_limit_gets_429_and_writes_nothing(app).await;
     }
+    #[cfg_attr(
+        not(axid_pg_tests),
+        ignore = "TEST_DATABASE_URL was not set when the tests were built"
+    )]
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres() {
         if let Some(app) = flow_app(Db::Postgres).await {

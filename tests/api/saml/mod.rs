@@ -39,6 +39,7 @@ macro_rules! saml_both_dbs {
                 let app = $crate::saml::saml_app($crate::helpers::Db::Sqlite).await.expect("sqlite app");
                 super::$name(app).await;
             }
+            #[cfg_attr(not(axid_pg_tests), ignore = "TEST_DATABASE_URL was not set when the tests were built")]
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 if let Some(app) = $crate::saml::saml_app($crate::helpers::Db::Postgres).await {

@@ -11,7 +11,8 @@ use crate::helpers::{json_of, new_client, TestApp};
 both_dbs!(
     admins_read_users_groups_and_effective_roles,
     the_scim_request_log_keeps_redacted_requests,
-    log_pages_lose_no_entry_logged_in_the_same_millisecond
+    log_pages_lose_no_entry_logged_in_the_same_millisecond,
+    a_nul_in_one_request_loses_no_log_entry
 );
 
 /// Stores an SSO configuration row directly (its API belongs to another surface).
@@ -51,6 +52,16 @@ async fn admins_read_users_groups_and_effective_roles(app: TestApp) {
     assert_eq!(list["users"].as_array().map(Vec::len), Some(1));
     assert_eq!(list["total"], 2);
     let next = list["next_cursor"].as_str().expect("cursor");
+    // A cursor past any directory is refused, never an overflow (issue 10, "Also").
+    for cursor in ["9223372036854775807", "1099511627777", "-1", "1e3"] {
+        let bad = app.get(&format!("/api/v1/users?cursor={cursor}")).await;
+        assert_eq!(bad.status(), 400, "cursor {cursor}");
+        assert_eq!(
+            json_of(bad).await["error"],
+            "invalid_cursor",
+            "cursor {cursor}"
+        );
+    }
     let page2 = json_of(
         app.get(&format!("/api/v1/users?limit=1&cursor={next}"))
             .await,
@@ -155,6 +166,38 @@ async fn the_scim_request_log_keeps_redacted_requests(app: TestApp) {
     assert_eq!(created["body"]["password"], "[redacted]");
     assert!(!requests.to_string().contains("s3cret-Passw0rd"));
     assert!(created["duration_ms"].is_i64());
+}
+
+/// Issue 10, item 4: on PostgreSQL a NUL in a PATCH path used to make the shared log batch
+/// fail, dropping every tenant's entries with it. Both entries of the batch are kept, the
+/// NUL shown as U+FFFD.
+async fn a_nul_in_one_request_loses_no_log_entry(app: TestApp) {
+    let scim = Scim::new(&app, "acme").await;
+    let id = scim.user("nul@acme.test").await;
+    let patch = patch_body(json!([{"op": "replace", "path": "\u{0}", "value": "x"}]));
+    let refused = scim.patch(&format!("/Users/{id}"), &patch).await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    scim.get("/Users?count=1").await.expect(200);
+    let mut requests = Value::Null;
+    for _ in 0..50 {
+        requests = json_of(app.get("/api/v1/scim/requests").await).await;
+        if requests["requests"]
+            .as_array()
+            .is_some_and(|r| r.len() >= 3)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let list = requests["requests"].as_array().expect("requests");
+    assert_eq!(
+        list.len(),
+        3,
+        "create, the refused PATCH and the GET: {requests}"
+    );
+    let bad = list.iter().find(|r| r["status"] == 400).expect("the 400");
+    assert_eq!(bad["method"], "PATCH");
+    assert!(!requests.to_string().contains("\\u0000"), "{requests}");
 }
 
 mod session_roles {

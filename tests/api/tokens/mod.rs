@@ -23,6 +23,7 @@ macro_rules! both_dbs_with {
                 let app = $crate::helpers::spawn_app_with($crate::helpers::Db::Sqlite, &super::$extra).await.expect("sqlite app");
                 super::$name(app).await;
             }
+            #[cfg_attr(not(axid_pg_tests), ignore = "TEST_DATABASE_URL was not set when the tests were built")]
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 if let Some(app) = $crate::helpers::spawn_app_with($crate::helpers::Db::Postgres, &super::$extra).await {
