@@ -29,7 +29,8 @@ impl RootSpanBuilder for PathOnlyRootSpan {
     fn on_request_start(request: &ServiceRequest) -> Span {
         tracing::info_span!(
             "http",
-            method = %request.method(),
+            // A fixed set, like the metric label: a client's made-up method is `other`.
+            method = crate::metrics::method_label(request.method()),
             route = %request.match_pattern().unwrap_or_default(),
             path = %request.path(),
             status = tracing::field::Empty,

@@ -47,10 +47,16 @@ async fn read_form(
 ) -> Result<(Option<String>, Option<String>), SsoFailure> {
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| {
+        let chunk = chunk.map_err(|e| {
+            let slow = crate::http::request_guard::is_body_timeout(&e);
             SsoFailure::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_body",
+                // REQUEST_BODY_TIMEOUT_SECS ended the body: 408, as on every route.
+                if slow {
+                    StatusCode::REQUEST_TIMEOUT
+                } else {
+                    StatusCode::BAD_REQUEST
+                },
+                if slow { "body_timeout" } else { "invalid_body" },
                 FixSide::IdentityProvider,
                 "the request body could not be read",
             )

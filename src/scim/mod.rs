@@ -314,8 +314,18 @@ async fn read_json(req: &HttpRequest, mut payload: web::Payload) -> ScimResult<V
     }
     let mut body = Vec::with_capacity(declared.unwrap_or(1024).min(MAX_BODY_BYTES));
     while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|_| ScimError::invalid_syntax("the request body could not be read"))?;
+        let chunk = chunk.map_err(|e| {
+            if crate::http::request_guard::is_body_timeout(&e) {
+                // REQUEST_BODY_TIMEOUT_SECS ended the body: 408, as on every route.
+                ScimError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    None,
+                    "the request body did not arrive in time",
+                )
+            } else {
+                ScimError::invalid_syntax("the request body could not be read")
+            }
+        })?;
         if body.len() + chunk.len() > MAX_BODY_BYTES {
             return Err(ScimError::too_large(MAX_BODY_BYTES));
         }

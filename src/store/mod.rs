@@ -57,6 +57,7 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::AnyPool;
+use sqlx::ConnectOptions;
 
 use crate::config::Settings;
 
@@ -157,8 +158,12 @@ impl Store {
             }
             Backend::Postgres => (settings.database_url.clone(), None),
         };
-        let options =
-            AnyConnectOptions::from_str(&url).map_err(|e| format!("DATABASE_URL: {e}"))?;
+        // sqlx's own slow-statement warning prints the whole SQL text (kilobytes for a
+        // batch insert) on every slow call; the statement budget's error and the request's
+        // status and duration are what an operator acts on, so it is off.
+        let options = AnyConnectOptions::from_str(&url)
+            .map_err(|e| format!("DATABASE_URL: {e}"))?
+            .disable_statement_logging();
         let budget_ms = settings.database_statement_timeout_ms;
         if backend == Backend::Sqlite {
             statement_budget::install_sqlite(budget_ms);

@@ -152,6 +152,18 @@ async fn a_slow_request_body_ends_at_its_deadline() {
     let answer = raw_exchange(&app, request.as_bytes(), true).await;
     assert!(answer.starts_with("HTTP/1.1 408 "), "{answer}");
     assert!(answer.contains("\"error\":\"request_timeout\""), "{answer}");
+    // SCIM reads its body itself: the same deadline is a 408 there too, in SCIM's format (it used to be their 400 "could not be read").
+    let scim = "POST /scim/v2/Users HTTP/1.1\r\nHost: axid\r\nAuthorization: Bearer x\r\n\
+                Content-Type: application/scim+json\r\nContent-Length: 100\r\n\r\n{\"userName\":";
+    app.org_admin_session("acme").await;
+    let token = app.scim_token("idp").await;
+    let scim = scim.replace("Bearer x", &format!("Bearer {token}"));
+    let answer = raw_exchange(&app, scim.as_bytes(), true).await;
+    assert!(answer.starts_with("HTTP/1.1 408 "), "{answer}");
+    assert!(
+        answer.contains("urn:ietf:params:scim:api:messages:2.0:Error"),
+        "{answer}"
+    );
     // The service still answers.
     assert_eq!(app.get("/health").await.status(), 200);
 }
