@@ -11,6 +11,7 @@ mod lifecycle;
 mod patch;
 mod portal;
 mod read_paths;
+mod tenant_load;
 mod transcripts;
 mod users;
 
