@@ -55,13 +55,14 @@ fn answer_head_as_get(req: &mut ServiceRequest) {
     }
 }
 
-/// No id or parameter holds a NUL (domain/nul.rs): outside SCIM, which answers in its own
-/// format, a path with `%00` names nothing (404) and a query with it is a 400, before any
+/// No id or parameter holds a NUL (domain/nul.rs): on `/api/v1`, a path with `%00` names nothing (404) and a query with it is a 400, before any
 /// route looks the text up. The raw URI is read, since `%00` is what reaches a handler as
 /// NUL after decoding.
 fn check_nul(req: &ServiceRequest) -> Result<(), super::error::ApiError> {
     let has_nul = |text: &str| text.as_bytes().windows(3).any(|w| w == b"%00");
-    if req.path().starts_with("/scim/") {
+    // The browser routes (SAML, OIDC) refuse such input themselves, with their failure page
+    // and an audit event; SCIM answers in its own format.
+    if !req.path().starts_with("/api/v1/") {
         return Ok(());
     }
     if has_nul(req.path()) {
