@@ -2,12 +2,14 @@
 //! signature of the ring, `typ` `at+jwt`, this issuer, unexpired, and a principal that is
 //! still allowed: client enabled, secret not revoked, user active, organization active).
 
+use std::sync::Arc;
+
 use serde_json::{json, Map, Value};
 
 use crate::clock::Millis;
 use crate::domain::OrgId;
 use crate::jose::{Alg, JwsError};
-use crate::state::AppState;
+use crate::state::{jwt_cache, AppState};
 use crate::store::StoreResult;
 
 pub const ACCESS_TOKEN_TYP: &str = "at+jwt";
@@ -42,6 +44,44 @@ pub fn new_jti() -> String {
 /// Signs a new access token.
 pub async fn issue(state: &AppState, t: &NewAccessToken<'_>) -> Result<String, String> {
     issue_with_jti(state, t, &new_jti()).await
+}
+
+/// A client credentials token (RFC 6749 §4.4): the token last handed out for the same
+/// client, secret, audience, scope, algorithm and lifetime is handed out again while more
+/// than a fifth of its lifetime remains, its roles are still the client's and the key that
+/// signed it still signs (after a rotation the next request signs anew). Returns the token
+/// and its `exp` in milliseconds. Why reuse at all: an RSA-2048 signature is most of a
+/// request's cost, and services that fetch a token per call are common; Entra ID answers
+/// repeated client credentials requests the same way. A reused token is the same JWT (one
+/// `jti`), so revoking the client or its secret ends it like any other.
+pub async fn issue_reusable(
+    state: &AppState,
+    t: &NewAccessToken<'_>,
+) -> Result<(Arc<str>, Millis), String> {
+    let now = state.clock.now_ms();
+    let cache = &state.issuer.access_token_cache;
+    let key = format!(
+        "{}|{}|{}|{}|{}|{}|{}",
+        t.org,
+        t.client_id,
+        t.secret_id.unwrap_or("-"),
+        t.audience,
+        t.scope,
+        t.alg.as_str(),
+        t.ttl_secs
+    );
+    let kid = state.issuer.keyring.signing_kid(t.alg, now);
+    let fingerprint = jwt_cache::fingerprint(&[&t.roles.join(","), kid.as_deref().unwrap_or("")]);
+    if let Some(found) = cache.get_with_expiry(&key, fingerprint, now) {
+        return Ok(found);
+    }
+    let token: Arc<str> = issue(state, t).await?.into();
+    let expires_at = (now / 1000 + t.ttl_secs) * 1000;
+    if let Some(kid) = state.issuer.keyring.signing_kid(t.alg, now) {
+        let fingerprint = jwt_cache::fingerprint(&[&t.roles.join(","), &kid]);
+        cache.put(key, fingerprint, token.clone(), now, expires_at);
+    }
+    Ok((token, expires_at))
 }
 
 /// Signs a new access token under a `jti` chosen first (the authorization code grant
@@ -119,23 +159,7 @@ pub async fn check(
     token: &str,
 ) -> StoreResult<Result<AccessToken, TokenRefusal>> {
     let now = state.clock.now_ms();
-    let parsed = match state.issuer.keyring.verify(&state.store, now, token).await {
-        Ok(parsed) => parsed,
-        Err(JwsError::BadSignature | JwsError::UnknownKey | JwsError::UnsupportedAlg) => {
-            return Ok(Err(TokenRefusal::BadSignature))
-        }
-        Err(JwsError::Malformed) => return Ok(Err(TokenRefusal::Malformed)),
-    };
-    let (header, claims) = parsed;
-    // RFC 9068 §4: `typ` must be at+jwt (or its media type form), so an ID token or a
-    // verify JWT of the same key ring is never taken for an access token.
-    let typ_ok = header.typ.as_deref().is_some_and(|t| {
-        t.eq_ignore_ascii_case(ACCESS_TOKEN_TYP) || t.eq_ignore_ascii_case("application/at+jwt")
-    });
-    if !typ_ok {
-        return Ok(Err(TokenRefusal::WrongType));
-    }
-    let token = match read_claims(claims, state, now) {
+    let token = match verified_claims(state, token, now).await {
         Ok(token) => token,
         Err(refusal) => return Ok(Err(refusal)),
     };
@@ -152,6 +176,39 @@ pub async fn check(
     } else {
         Err(TokenRefusal::Revoked)
     })
+}
+
+/// The claims of a token whose signature, `typ` and issuer are right: remembered per replica
+/// once checked (state/verified_tokens.rs), with `exp` checked on every use.
+async fn verified_claims(
+    state: &AppState,
+    token: &str,
+    now: Millis,
+) -> Result<AccessToken, TokenRefusal> {
+    if let Some(claims) = state.issuer.verified_tokens.get(token, now) {
+        return read_claims((*claims).clone(), state, now);
+    }
+    let (header, claims) = match state.issuer.keyring.verify(&state.store, now, token).await {
+        Ok(parsed) => parsed,
+        Err(JwsError::BadSignature | JwsError::UnknownKey | JwsError::UnsupportedAlg) => {
+            return Err(TokenRefusal::BadSignature)
+        }
+        Err(JwsError::Malformed) => return Err(TokenRefusal::Malformed),
+    };
+    // RFC 9068 §4: `typ` must be at+jwt (or its media type form), so an ID token or a
+    // verify JWT of the same key ring is never taken for an access token.
+    let typ_ok = header.typ.as_deref().is_some_and(|t| {
+        t.eq_ignore_ascii_case(ACCESS_TOKEN_TYP) || t.eq_ignore_ascii_case("application/at+jwt")
+    });
+    if !typ_ok {
+        return Err(TokenRefusal::WrongType);
+    }
+    let checked = read_claims(claims, state, now)?;
+    state
+        .issuer
+        .verified_tokens
+        .put(token, checked.claims.clone(), checked.exp * 1000, now);
+    Ok(checked)
 }
 
 /// A user's token (§13): the user is still active in the directory (the org admin is not a

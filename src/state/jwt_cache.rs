@@ -1,11 +1,20 @@
-//! Downstream JWTs (`X-Axid-Jwt`, CONTRACT.md §14) cached per (session or client, audience)
-//! so `/auth/verify` signs about once per four fifths of a JWT's lifetime, not per request.
-//! The entry also remembers what it asserted: a changed role or email signs anew.
+//! Signed JWTs reused until a fifth of their lifetime remains: the downstream JWTs of
+//! `/auth/verify` (`X-Axid-Jwt`, CONTRACT.md §14) per (session or client, audience), and
+//! client credentials access tokens per (client, secret, audience, scope). The entry also
+//! remembers what it asserted: a changed role, email or signing key signs anew.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use sha2::{Digest, Sha256};
+
 use crate::clock::Millis;
+
+/// A digest of what a JWT asserts besides its times, for `get` and `put`.
+pub fn fingerprint(parts: &[&str]) -> u64 {
+    let digest = Sha256::digest(parts.join("\n").as_bytes());
+    u64::from_be_bytes(digest[..8].try_into().unwrap_or_default())
+}
 
 /// A bound on memory: past it, expired entries go, then everything (re-signing is cheap
 /// compared with unbounded growth).
@@ -32,9 +41,22 @@ impl std::fmt::Debug for JwtCache {
 
 impl JwtCache {
     pub fn get(&self, key: &str, fingerprint: u64, now: Millis) -> Option<Arc<str>> {
+        self.get_with_expiry(key, fingerprint, now)
+            .map(|(jwt, _)| jwt)
+    }
+
+    /// The fresh JWT and its `exp` in milliseconds (a reused access token reports the
+    /// lifetime it has left, RFC 6749 §5.1 `expires_in`).
+    pub fn get_with_expiry(
+        &self,
+        key: &str,
+        fingerprint: u64,
+        now: Millis,
+    ) -> Option<(Arc<str>, Millis)> {
         let entries = self.entries.read().ok()?;
         let entry = entries.get(key)?;
-        (entry.fingerprint == fingerprint && now < entry.fresh_until).then(|| entry.jwt.clone())
+        (entry.fingerprint == fingerprint && now < entry.fresh_until)
+            .then(|| (entry.jwt.clone(), entry.expires_at))
     }
 
     pub fn put(

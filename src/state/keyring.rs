@@ -161,6 +161,12 @@ impl KeyRing {
             .map(|k| (k.kid.clone(), k.signer.clone()))
     }
 
+    /// The `kid` that signs `alg` at `now`, if the ring has one (a token cached under another
+    /// kid was signed before a rotation and is not handed out again).
+    pub fn signing_kid(&self, alg: Alg, now: Millis) -> Option<String> {
+        Self::current(&self.snapshot(), alg, now).map(|(kid, _)| kid)
+    }
+
     /// Signs `claims` as a compact JWS with `typ`, creating the algorithm's first key when
     /// the ring has none (first start, or the first client choosing ES256/EdDSA).
     pub async fn sign(

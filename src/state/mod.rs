@@ -8,6 +8,7 @@ pub mod keyring;
 pub mod scim_log;
 pub mod sso;
 pub mod tenant_gate;
+pub mod verified_tokens;
 
 use crate::clock::SharedClock;
 use crate::config::Settings;

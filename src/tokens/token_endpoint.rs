@@ -8,7 +8,7 @@ use serde_json::json;
 use super::client_login::{authenticate_caller, Caller};
 use super::form::{read_form, Form};
 use super::oauth_error::{OAuthError, OAuthResult};
-use crate::issuer::access_token::{issue, NewAccessToken};
+use crate::issuer::access_token::{issue_reusable, NewAccessToken};
 use crate::jose::Alg;
 use crate::state::AppState;
 
@@ -81,7 +81,7 @@ async fn client_credentials(
         ttl_secs: ttl,
         alg,
     };
-    let token = issue(state, &new).await.map_err(|e| {
+    let (token, expires_at) = issue_reusable(state, &new).await.map_err(|e| {
         tracing::error!(error = %e, "access token signing failed");
         OAuthError::server_error()
     })?;
@@ -94,9 +94,11 @@ async fn client_credentials(
         .insert_header(("Cache-Control", "no-store"))
         .insert_header(("Pragma", "no-cache"))
         .json(json!({
-            "access_token": token,
+            "access_token": &*token,
             "token_type": "Bearer",
-            "expires_in": ttl,
+            // A reused token reports what it has left (RFC 6749 §5.1), a new one its
+            // whole lifetime (`exp` counts from the second of `iat`).
+            "expires_in": (expires_at - state.clock.now_ms() + 999).max(0) / 1000,
             "scope": granted.join(" "),
         })))
 }

@@ -7,7 +7,6 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::forwarded::{original, same_site};
 use super::identify::{Credential, Identity, Unauthenticated};
@@ -15,7 +14,7 @@ use super::VerifyResult;
 use crate::domain::OrgId;
 use crate::http::error::ApiError;
 use crate::jose::Alg;
-use crate::state::AppState;
+use crate::state::{jwt_cache, AppState};
 
 /// `X-Axid-Jwt` lives at most five minutes (CONTRACT.md §14).
 const DOWNSTREAM_JWT_TTL_MS: i64 = 300_000;
@@ -197,17 +196,19 @@ async fn downstream_jwt(
 
 /// What the JWT asserts besides times: a change (roles, email, proof) signs a new one.
 fn fingerprint(identity: &Identity) -> u64 {
-    let text = format!(
-        "{}\n{}\n{}\n{:?}\n{}\n{}",
-        identity.org,
-        identity.subject,
+    let email = format!("{:?}", identity.email);
+    jwt_cache::fingerprint(&[
+        identity.org.as_str(),
+        &identity.subject,
         identity.principal_type,
-        identity.email,
-        identity.roles.join(","),
-        identity.authenticated
-    );
-    let digest = Sha256::digest(text.as_bytes());
-    u64::from_be_bytes(digest[..8].try_into().unwrap_or_default())
+        &email,
+        &identity.roles.join(","),
+        if identity.authenticated {
+            "true"
+        } else {
+            "false"
+        },
+    ])
 }
 
 async fn unauthenticated(

@@ -3,6 +3,7 @@
 
 mod clients;
 mod introspection;
+mod reuse;
 mod rotation;
 mod token_endpoint;
 mod verify;
