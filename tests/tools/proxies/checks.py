@@ -1,4 +1,5 @@
-"""Drives axid through real nginx (auth_request) and Caddy (forward_auth), and verifies its
+"""Drives axid through real nginx (auth_request), Caddy (forward_auth) and Traefik
+(ForwardAuth), and verifies its
 tokens with independent libraries: PyPI PyJWT (PyJWKClient) and authlib, npm jose.
 Prints one line per check and closes with 'N passed, N failed'."""
 import base64
@@ -15,7 +16,7 @@ from authlib.integrations.requests_client import OAuth2Session
 AXID = os.environ["AXID_URL"]
 ADMIN_KEY = os.environ["ADMIN_KEY"]
 PASSWORD = os.environ["ORG_PASSWORD"]
-PROXIES = {"nginx": os.environ["NGINX_URL"], "caddy": os.environ["CADDY_URL"]}
+PROXIES = {"nginx": os.environ["NGINX_URL"], "caddy": os.environ["CADDY_URL"], "traefik": os.environ["TRAEFIK_URL"]}
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROTATION_SECS = int(os.environ.get("ROTATION_SECS", "14"))
 ORG = "proxies"

