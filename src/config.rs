@@ -124,6 +124,10 @@ pub struct Settings {
     /// `Cache-Control: max-age` of `/oauth2/jwks` (JWKS_MAX_AGE_SECS, default 300); a next
     /// key is published at least twice this long before it signs.
     pub jwks_max_age_secs: i64,
+    /// Whether a repeated client credentials request gets the token it got before while
+    /// more than a fifth of its lifetime remains (ACCESS_TOKEN_REUSE, default true; false:
+    /// every request signs a new token with its own `jti`).
+    pub access_token_reuse: bool,
     /// Community mode: the organization whose context `/auth/verify` answers with when a
     /// request carries no credential (COMMUNITY_DEFAULT_ORG; unset: 401).
     pub community_default_org: Option<String>,
@@ -197,6 +201,8 @@ impl Settings {
                 90 * 86_400,
             )?,
             jwks_max_age_secs: parse_num(&get, "JWKS_MAX_AGE_SECS", 300)?,
+            access_token_reuse: get("ACCESS_TOKEN_REUSE").is_none()
+                || parse_flag(&get, "ACCESS_TOKEN_REUSE"),
             community_default_org: get("COMMUNITY_DEFAULT_ORG"),
         };
         settings.validate()?;

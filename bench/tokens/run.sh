@@ -3,7 +3,8 @@
 #   /auth/verify with a session cookie, a Bearer access token and Basic credentials, beside
 #   GET /api/v1/auth/session in the same run; POST /oauth2/token (client credentials) with
 #   RS256, ES256 and EdDSA clients; on SQLite and PostgreSQL; and npm oidc-provider's
-#   client credentials grant (RS256 JWT access tokens) in the same run.
+#   client credentials grant (RS256 JWT access tokens) in the same run; the token rows
+#   once more with ACCESS_TOKEN_REUSE=false (a new signature per request) on SQLite.
 #   bash bench/tokens/run.sh [seconds=8] [connections=64]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -41,10 +42,10 @@ run_wrk() { # label url [wrk args...]
   printf '  %-34s %10s req/s  p99 %-8s non-2xx %s\n' "$label" "$rps" "$p99" "${bad:-0}"
 }
 
-bench_axid() { # label database_url
-  local label=$1 url=$2 port base key=bench-admin-key-0123456789
+bench_axid() { # label database_url [reuse=true]
+  local label=$1 url=$2 reuse=${3:-true} port base key=bench-admin-key-0123456789
   port=$(free_port); base="http://127.0.0.1:$port"
-  DATABASE_URL=$url PUBLIC_URL=$base AXID_PORT=$port ADMIN_API_KEY=$key RUST_LOG=warn \
+  ACCESS_TOKEN_REUSE=$reuse DATABASE_URL=$url PUBLIC_URL=$base AXID_PORT=$port ADMIN_API_KEY=$key RUST_LOG=warn \
     DATABASE_MAX_CONNECTIONS=16 "$WORK/axid" serve >"$WORK/$label.log" 2>&1 &
   local pid=$!; PIDS+=($pid)
   for _ in $(seq 100); do curl -sf "$base/ready" >/dev/null && break; sleep 0.1; done
@@ -61,11 +62,13 @@ bench_axid() { # label database_url
   local rs_auth es_auth ed_auth token
   rs_auth=$(auth_of "$rs"); es_auth=$(auth_of "$es"); ed_auth=$(auth_of "$ed")
   token=$(curl -sf -H "Authorization: $rs_auth" -d grant_type=client_credentials "$base/oauth2/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-  echo "axid on $label"
+  echo "axid on $label (ACCESS_TOKEN_REUSE=$reuse)"
+  if [ "$reuse" = true ]; then
   run_wrk "GET /api/v1/auth/session (cookie)" "$base/api/v1/auth/session" -H "Cookie: $cookie"
   run_wrk "/auth/verify cookie" "$base/auth/verify" -H "Cookie: $cookie"
   run_wrk "/auth/verify Bearer" "$base/auth/verify" -H "Authorization: Bearer $token"
   run_wrk "/auth/verify Basic" "$base/auth/verify" -H "Authorization: $rs_auth"
+  fi
   for alg in RS256 ES256 EdDSA; do
     local a; case $alg in RS256) a=$rs_auth;; ES256) a=$es_auth;; EdDSA) a=$ed_auth;; esac
     post_lua "$WORK/post.lua" "grant_type=client_credentials" "$a"
@@ -76,6 +79,8 @@ bench_axid() { # label database_url
 
 echo "wrk -t2 -c$CONNS -d${SECS}s, $(nproc) cores shared by wrk and the server"
 bench_axid sqlite "sqlite://$WORK/axid.db"
+# The same token requests when every one signs a new token (no reuse).
+bench_axid sqlite-fresh "sqlite://$WORK/axid-fresh.db" false
 DB="axid_bench_tokens_$$"
 psql "$PG_ADMIN" -qc "CREATE DATABASE $DB" >/dev/null
 bench_axid postgres "${PG_ADMIN%/*}/$DB"

@@ -54,11 +54,16 @@ pub async fn issue(state: &AppState, t: &NewAccessToken<'_>) -> Result<String, S
 /// request's cost, and services that fetch a token per call are common; Entra ID answers
 /// repeated client credentials requests the same way. A reused token is the same JWT (one
 /// `jti`), so revoking the client or its secret ends it like any other.
+/// ACCESS_TOKEN_REUSE=false signs every time.
 pub async fn issue_reusable(
     state: &AppState,
     t: &NewAccessToken<'_>,
 ) -> Result<(Arc<str>, Millis), String> {
     let now = state.clock.now_ms();
+    if !state.settings.access_token_reuse {
+        let token = issue(state, t).await?;
+        return Ok((token.into(), (now / 1000 + t.ttl_secs) * 1000));
+    }
     let cache = &state.issuer.access_token_cache;
     let key = format!(
         "{}|{}|{}|{}|{}|{}|{}",

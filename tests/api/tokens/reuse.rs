@@ -4,10 +4,22 @@
 use serde_json::{json, Value};
 
 use super::{jwt_parts, service_client, token_response, Client};
-use crate::both_dbs;
 use crate::helpers::{json_of, TestApp};
+use crate::{both_dbs, both_dbs_with};
 
 both_dbs!(a_repeated_request_gets_the_same_token_until_a_fifth_of_its_lifetime_remains);
+both_dbs_with!(NO_REUSE; without_reuse_every_request_signs_a_new_token);
+
+const NO_REUSE: [(&str, &str); 1] = [("ACCESS_TOKEN_REUSE", "false")];
+
+async fn without_reuse_every_request_signs_a_new_token(app: TestApp) {
+    app.org_admin_session("acme").await;
+    let c = service_client(&app, &["reader"]).await;
+    let (first, ttl) = token(&app, &c, &c.secret, &[]).await;
+    let (second, ttl2) = token(&app, &c, &c.secret, &[]).await;
+    assert_ne!(claims(&first)["jti"], claims(&second)["jti"]);
+    assert_eq!((ttl, ttl2), (600, 600));
+}
 
 async fn token(app: &TestApp, c: &Client, secret: &str, form: &[(&str, &str)]) -> (String, i64) {
     let res = token_response(app, &c.client_id, secret, form).await;
