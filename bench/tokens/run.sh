@@ -11,6 +11,9 @@ cd "$(dirname "$0")/../.."
 HERE="$PWD/bench/tokens"
 SECS="${1:-8}"
 CONNS="${2:-64}"
+# The session check and the three verify rows run interleaved, ROUNDS times, and each
+# prints its median: on a shared machine a load that comes and goes then hits all alike.
+ROUNDS="${ROUNDS:-3}"
 PG_ADMIN="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 OIDC_NODE="${AXID_TOOLS_DIR:-$HOME/.cache/axid-tools}/oidc-node"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
@@ -42,6 +45,25 @@ run_wrk() { # label url [wrk args...]
   printf '  %-34s %10s req/s  p99 %-8s non-2xx %s\n' "$label" "$rps" "$p99" "${bad:-0}"
 }
 
+# Interleaved rounds of several wrk runs; prints each label's median and every figure.
+run_rounds() { # "label|url|header" ...
+  local rows=("$@") i r label url hdr rps
+  declare -A all=()
+  for r in $(seq "$ROUNDS"); do
+    for i in "${!rows[@]}"; do
+      IFS='|' read -r label url hdr <<<"${rows[$i]}"
+      wrk -t2 -c"$CONNS" -d"${SECS}s" -H "$hdr" "$url" >"$WORK/wrk.out"
+      rps=$(awk '/^Requests\/sec/ {print $2}' "$WORK/wrk.out")
+      all[$i]="${all[$i]:-} $rps"
+    done
+  done
+  for i in "${!rows[@]}"; do
+    IFS='|' read -r label url hdr <<<"${rows[$i]}"
+    printf '  %-34s %10s req/s  (median of%s)\n' "$label" \
+      "$(tr ' ' '\n' <<<"${all[$i]}" | grep . | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')" "${all[$i]}"
+  done
+}
+
 bench_axid() { # label database_url [reuse=true]
   local label=$1 url=$2 reuse=${3:-true} port base key=bench-admin-key-0123456789
   port=$(free_port); base="http://127.0.0.1:$port"
@@ -64,10 +86,10 @@ bench_axid() { # label database_url [reuse=true]
   token=$(curl -sf -H "Authorization: $rs_auth" -d grant_type=client_credentials "$base/oauth2/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
   echo "axid on $label (ACCESS_TOKEN_REUSE=$reuse)"
   if [ "$reuse" = true ]; then
-  run_wrk "GET /api/v1/auth/session (cookie)" "$base/api/v1/auth/session" -H "Cookie: $cookie"
-  run_wrk "/auth/verify cookie" "$base/auth/verify" -H "Cookie: $cookie"
-  run_wrk "/auth/verify Bearer" "$base/auth/verify" -H "Authorization: Bearer $token"
-  run_wrk "/auth/verify Basic" "$base/auth/verify" -H "Authorization: $rs_auth"
+  run_rounds "GET /api/v1/auth/session (cookie)|$base/api/v1/auth/session|Cookie: $cookie" \
+    "/auth/verify cookie|$base/auth/verify|Cookie: $cookie" \
+    "/auth/verify Bearer|$base/auth/verify|Authorization: Bearer $token" \
+    "/auth/verify Basic|$base/auth/verify|Authorization: $rs_auth"
   fi
   for alg in RS256 ES256 EdDSA; do
     local a; case $alg in RS256) a=$rs_auth;; ES256) a=$es_auth;; EdDSA) a=$ed_auth;; esac
