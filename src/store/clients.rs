@@ -2,6 +2,7 @@
 
 use sqlx::AssertSqlSafe;
 
+use super::dir_query::Bind;
 use super::{Store, StoreResult};
 use crate::clock::Millis;
 use crate::domain::OrgId;
@@ -128,6 +129,39 @@ struct ClientAuthRow {
 
 const COLUMNS: &str = "c.id, c.org_id, c.client_id, c.name, c.client_type, c.roles, c.audiences, \
      c.redirect_uris, c.token_ttl_secs, c.signing_alg, c.disabled, c.created_at, c.updated_at, c.last_used_at";
+
+/// Whether a token's client (and secret) may still be used; asked by every Bearer request,
+/// so it runs inline on SQLite (inline_reads.rs).
+const CLIENT_TOKEN_LIVE: &str = "SELECT 1 FROM oauth_clients c JOIN organizations o ON o.org_id = c.org_id \
+     WHERE c.org_id = $1 AND c.client_id = $2 AND c.disabled = 0 AND o.status = 'active' \
+     AND ($3 = '' OR EXISTS (SELECT 1 FROM oauth_client_secrets s WHERE s.client_ref = c.id AND s.id = $3))";
+
+/// COLUMNS then org status, secret id and its last use, by position (inline reads of
+/// `find_client_for_auth`, asked by every Basic request and token request).
+fn client_auth_from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<ClientAuthRow> {
+    let client = ClientRow {
+        id: row.get(0)?,
+        org_id: row.get(1)?,
+        client_id: row.get(2)?,
+        name: row.get(3)?,
+        client_type: row.get(4)?,
+        roles: row.get(5)?,
+        audiences: row.get(6)?,
+        redirect_uris: row.get(7)?,
+        token_ttl_secs: row.get(8)?,
+        signing_alg: row.get(9)?,
+        disabled: row.get(10)?,
+        created_at: row.get(11)?,
+        updated_at: row.get(12)?,
+        last_used_at: row.get(13)?,
+    };
+    Ok(ClientAuthRow {
+        client,
+        org_status: row.get(14)?,
+        secret_id: row.get(15)?,
+        secret_last_used_at: row.get(16)?,
+    })
+}
 
 /// A secret is live until its `expires_at` (none: until rotated or revoked).
 const LIVE_SECRET: &str = "(s.expires_at IS NULL OR s.expires_at > $NOW)";
@@ -336,12 +370,25 @@ impl Store {
              WHERE c.client_id = $1",
             LIVE_SECRET.replace("$NOW", "$3")
         );
-        let row: Option<ClientAuthRow> = sqlx::query_as(AssertSqlSafe(sql))
-            .bind(client_id)
-            .bind(secret_hash.unwrap_or(""))
-            .bind(now)
-            .fetch_optional(self.pool())
-            .await?;
+        let inline = self.inline().and_then(|r| {
+            let binds = [
+                Bind::Text(client_id.to_owned()),
+                Bind::Text(secret_hash.unwrap_or("").to_owned()),
+                Bind::Int(now),
+            ];
+            r.rows(&sql, &binds, client_auth_from_inline)
+        });
+        let row = match inline {
+            Some(rows) => rows.into_iter().next(),
+            None => {
+                sqlx::query_as::<_, ClientAuthRow>(AssertSqlSafe(sql))
+                    .bind(client_id)
+                    .bind(secret_hash.unwrap_or(""))
+                    .bind(now)
+                    .fetch_optional(self.pool())
+                    .await?
+            }
+        };
         Ok(row.map(|r| ClientAuthRecord {
             client: r.client.into(),
             org_status: r.org_status,
@@ -359,16 +406,23 @@ impl Store {
         client_id: &str,
         secret_id: Option<&str>,
     ) -> StoreResult<bool> {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "SELECT 1 FROM oauth_clients c JOIN organizations o ON o.org_id = c.org_id \
-             WHERE c.org_id = $1 AND c.client_id = $2 AND c.disabled = 0 AND o.status = 'active' \
-             AND ($3 = '' OR EXISTS (SELECT 1 FROM oauth_client_secrets s WHERE s.client_ref = c.id AND s.id = $3))",
-        )
-        .bind(org.as_str())
-        .bind(client_id)
-        .bind(secret_id.unwrap_or(""))
-        .fetch_optional(self.pool())
-        .await?;
+        let binds = [
+            Bind::Text(org.as_str().to_owned()),
+            Bind::Text(client_id.to_owned()),
+            Bind::Text(secret_id.unwrap_or("").to_owned()),
+        ];
+        let inline = self
+            .inline()
+            .and_then(|r| r.rows(CLIENT_TOKEN_LIVE, &binds, |row| row.get::<_, i64>(0)));
+        if let Some(rows) = inline {
+            return Ok(!rows.is_empty());
+        }
+        let row: Option<(i64,)> = sqlx::query_as(CLIENT_TOKEN_LIVE)
+            .bind(org.as_str())
+            .bind(client_id)
+            .bind(secret_id.unwrap_or(""))
+            .fetch_optional(self.pool())
+            .await?;
         Ok(row.is_some())
     }
 

@@ -1,6 +1,7 @@
 //! SQLite reads run inline, on the request's own thread, through a few read-only rusqlite
-//! connections. SCIM's hot reads (the token check, a user or group by id, pages, counts,
-//! group members) are index lookups of tens of microseconds; through sqlx each one is handed to the
+//! connections. The hot reads (SCIM's token check, a user or group by id, pages, counts,
+//! group members; the portal session, a client's credentials and an access token's
+//! client, asked by every session check and `/auth/verify`) are index lookups of tens of microseconds; through sqlx each one is handed to the
 //! connection's worker thread and back, and those two thread switches cost more than the
 //! query (bench/scim/README.md has the profile and the figures). The SQL is the same text
 //! the pool runs, so the two paths cannot drift.

@@ -1,5 +1,6 @@
 //! Portal sessions, keyed by the SHA-256 of the cookie value, shared by every replica.
 
+use super::dir_query::Bind;
 use super::{Store, StoreResult};
 use crate::clock::Millis;
 use crate::domain::OrgId;
@@ -17,6 +18,28 @@ pub struct SessionRecord {
     pub created_at: Millis,
     pub last_seen_at: Millis,
     pub expires_at: Millis,
+}
+
+const LIVE_SESSION: &str =
+    "SELECT s.org_id, s.principal_type, s.principal_id, s.email, s.name, s.roles, s.auth_method, \
+     s.created_at, s.last_seen_at, s.expires_at \
+     FROM sessions s JOIN organizations o ON o.org_id = s.org_id \
+     WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND o.status = 'active'";
+
+/// LIVE_SESSION's columns by position.
+fn session_from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRecord> {
+    Ok(SessionRecord {
+        org_id: row.get(0)?,
+        principal_type: row.get(1)?,
+        principal_id: row.get(2)?,
+        email: row.get(3)?,
+        name: row.get(4)?,
+        roles: row.get(5)?,
+        auth_method: row.get(6)?,
+        created_at: row.get(7)?,
+        last_seen_at: row.get(8)?,
+        expires_at: row.get(9)?,
+    })
 }
 
 #[derive(Debug)]
@@ -103,23 +126,31 @@ impl Store {
 
     /// A live session: not past its absolute expiry, seen since `idle_cutoff`, and of an
     /// active organization.
+    /// The live session of a cookie hash. Every portal request, session check and cookie
+    /// verify asks this, so on SQLite it runs inline (inline_reads.rs), the pool otherwise.
     pub async fn find_live_session(
         &self,
         id_hash: &str,
         now: Millis,
         idle_cutoff: Millis,
     ) -> StoreResult<Option<SessionRecord>> {
-        Ok(sqlx::query_as(
-            "SELECT s.org_id, s.principal_type, s.principal_id, s.email, s.name, s.roles, s.auth_method, \
-             s.created_at, s.last_seen_at, s.expires_at \
-             FROM sessions s JOIN organizations o ON o.org_id = s.org_id \
-             WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND o.status = 'active'",
-        )
-        .bind(id_hash)
-        .bind(now)
-        .bind(idle_cutoff)
-        .fetch_optional(self.pool())
-        .await?)
+        let inline = self.inline().and_then(|r| {
+            let binds = [
+                Bind::Text(id_hash.to_owned()),
+                Bind::Int(now),
+                Bind::Int(idle_cutoff),
+            ];
+            r.rows(LIVE_SESSION, &binds, session_from_inline)
+        });
+        if let Some(rows) = inline {
+            return Ok(rows.into_iter().next());
+        }
+        Ok(sqlx::query_as(LIVE_SESSION)
+            .bind(id_hash)
+            .bind(now)
+            .bind(idle_cutoff)
+            .fetch_optional(self.pool())
+            .await?)
     }
 
     /// Moves the idle clock forward. Callers do it only when the last mark is stale enough,
