@@ -38,6 +38,15 @@ pub struct PortalCaller {
 }
 
 impl PortalCaller {
+    /// Who an event of this caller's change names (CONTRACT.md §15 `actor`): the session's
+    /// principal, or the API key by its id (never its secret).
+    pub fn actor(&self) -> (&str, &str) {
+        match &self.via {
+            CallerVia::Session { record, .. } => (&record.principal_type, &record.principal_id),
+            CallerVia::ApiKey { key_id } => ("api_key", key_id),
+        }
+    }
+
     pub fn is_admin(&self) -> bool {
         self.roles.iter().any(|r| r == "admin")
     }

@@ -12,7 +12,7 @@ use crate::http::error::{ApiError, ApiResult};
 use crate::http::json_body::JsonBody;
 use crate::http::request_meta::client_ip_text;
 use crate::state::AppState;
-use crate::store::{CredentialKind, CredentialRecord, NewAuditEvent, NewCredential};
+use crate::store::{CredentialKind, CredentialRecord, NewAuditEvent, NewCredential, Outbox};
 
 use super::audit;
 
@@ -36,6 +36,8 @@ struct Surface {
     noun: &'static str,
     created_event: &'static str,
     revoked_event: &'static str,
+    /// The §15 event types of a creation and a revocation (SCIM tokens only).
+    outbox_events: Option<(&'static str, &'static str)>,
 }
 
 const PORTAL_KEYS: Surface = Surface {
@@ -46,6 +48,7 @@ const PORTAL_KEYS: Surface = Surface {
     noun: "API key",
     created_event: audit::API_KEY_CREATED,
     revoked_event: audit::API_KEY_REVOKED,
+    outbox_events: None,
 };
 
 const SCIM_TOKENS: Surface = Surface {
@@ -56,6 +59,7 @@ const SCIM_TOKENS: Surface = Surface {
     noun: "SCIM token",
     created_event: audit::SCIM_TOKEN_CREATED,
     revoked_event: audit::SCIM_TOKEN_REVOKED,
+    outbox_events: Some(("scim_token.created", "scim_token.revoked")),
 };
 
 pub async fn list_keys(
@@ -164,9 +168,17 @@ async fn create(
         role: role.as_ref().map(Role::as_str),
         expires_at,
     };
+    let (actor_type, actor_id) = caller.actor();
+    let data = |r: &CredentialRecord| credential_json(surface, r);
+    let outbox = surface.outbox_events.map(|(created, _)| Outbox {
+        kind: created,
+        actor_type,
+        actor_id: Some(actor_id),
+        data: &data,
+    });
     let record = state
         .store
-        .insert_credential(&caller.org, surface.kind, &new, now)
+        .insert_credential(&caller.org, surface.kind, &new, outbox.as_ref(), now)
         .await?;
     audit_credential(&state, req, &caller, surface.created_event, &record).await;
     let mut body = credential_json(surface, &record);
@@ -182,20 +194,21 @@ async fn delete(
     id: &str,
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
-    let not_found = || ApiError::not_found(surface.noun);
-    // Read first, so the event can name what was revoked.
+    let (actor_type, actor_id) = caller.actor();
+    let data = |r: &CredentialRecord| credential_json(surface, r);
+    let outbox = surface.outbox_events.map(|(_, revoked)| Outbox {
+        kind: revoked,
+        actor_type,
+        actor_id: Some(actor_id),
+        data: &data,
+    });
+    let now = state.clock.now_ms();
+    // The DELETE returns the row, so the events can name what was revoked.
     let record = state
         .store
-        .get_credential(&caller.org, surface.kind, id)
+        .delete_credential(&caller.org, surface.kind, id, outbox.as_ref(), now)
         .await?
-        .ok_or_else(not_found)?;
-    if !state
-        .store
-        .delete_credential(&caller.org, surface.kind, id)
-        .await?
-    {
-        return Err(not_found());
-    }
+        .ok_or_else(|| ApiError::not_found(surface.noun))?;
     audit_credential(&state, req, &caller, surface.revoked_event, &record).await;
     Ok(HttpResponse::NoContent().finish())
 }

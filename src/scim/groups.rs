@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::adapters;
 use super::coerce::{check_required, coerce_resource};
 use super::error::{ScimError, ScimResult};
-use super::events::{self, MemberChanges};
+use super::events::{self, MemberChanges, RolesBefore};
 use super::list::{list_response, ListParams};
 use super::patch::{self, Member, MemberOp};
 use super::render::{self, if_match_ok, resource_response, Projection};
@@ -119,6 +119,17 @@ async fn apply_members(
     Ok(changes)
 }
 
+/// The users member operations name (added or removed).
+fn named_by(ops: &[MemberOp]) -> Vec<String> {
+    ops.iter()
+        .filter_map(|op| match op {
+            MemberOp::Add(m) => Some(m.id.clone()),
+            MemberOp::Remove(id) => Some(id.clone()),
+            MemberOp::Clear => None,
+        })
+        .collect()
+}
+
 /// Recomputes the session roles of members whose roles this write may have changed: those
 /// with sessions before it (`before`), those named by member operations, and those with
 /// sessions after it. Failures are logged: the write itself has succeeded.
@@ -178,9 +189,11 @@ pub async fn create(ctx: &Ctx<'_>, mut body: Value) -> ScimResult<HttpResponse> 
         .into_iter()
         .map(MemberOp::Add)
         .collect();
+    let roles = RolesBefore::take(ctx, &mut tx, named_by(&ops)).await?;
     let changes = apply_members(ctx, &mut tx, &id, &ops).await?;
     events::group_written(ctx, &mut tx, "group.created", &rec).await?;
     changes.append(ctx, &mut tx, &rec).await?;
+    RolesBefore::append(roles, ctx, &mut tx).await?;
     tx.commit().await?;
     refresh_roles(ctx, None, Vec::new(), &ops).await;
     let body = render_one(ctx, &rec, &ctx_projection(ctx)).await?;
@@ -245,6 +258,9 @@ async fn finish(
 ) -> ScimResult<HttpResponse> {
     let id = before_write.id.as_str();
     let write = to_write(doc)?;
+    let mut touched = tx.member_ids(&ctx.org, id).await?;
+    touched.extend(named_by(ops));
+    let roles = RolesBefore::take(ctx, &mut tx, touched).await?;
     let rec = tx
         .update_group(&ctx.org, id, &write, ctx.now)
         .await
@@ -257,6 +273,7 @@ async fn finish(
         events::group_written(ctx, &mut tx, "group.updated", &rec).await?;
     }
     changes.append(ctx, &mut tx, &rec).await?;
+    RolesBefore::append(roles, ctx, &mut tx).await?;
     tx.commit().await?;
     refresh_roles(ctx, Some(id), before, ops).await;
     let body = render_one(ctx, &rec, &ctx_projection(ctx)).await?;
@@ -295,8 +312,11 @@ pub async fn delete(ctx: &Ctx<'_>, id: &str) -> ScimResult<HttpResponse> {
     let before = session_holders(ctx, id).await?;
     let mut tx = ctx.state.store.begin_dir().await?;
     let old = lock(ctx, &mut tx, id).await?;
+    let members = tx.member_ids(&ctx.org, id).await?;
+    let roles = RolesBefore::take(ctx, &mut tx, members).await?;
     tx.delete_group(&ctx.org, id).await?;
     events::group_written(ctx, &mut tx, "group.deleted", &old).await?;
+    RolesBefore::append(roles, ctx, &mut tx).await?;
     tx.commit().await?;
     refresh_roles(ctx, None, before, &[]).await;
     Ok(HttpResponse::NoContent().finish())

@@ -10,7 +10,7 @@ use crate::clock::rfc3339;
 use crate::http::caller::PortalCaller;
 use crate::http::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::{ListQuery, UserRecord};
+use crate::store::ListQuery;
 
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 500;
@@ -61,13 +61,7 @@ fn next_cursor(offset: i64, limit: i64, total: i64) -> Value {
     }
 }
 
-pub(super) fn user_json(u: &UserRecord) -> Value {
-    json!({
-        "id": u.id, "user_name": u.user_name, "display_name": u.display_name, "email": u.email_lc,
-        "external_id": u.external_id, "active": u.active(), "source": u.source,
-        "created_at": rfc3339(u.created_at), "updated_at": rfc3339(u.updated_at),
-    })
-}
+pub(super) use crate::login::role_changes::user_json;
 
 async fn list_users(
     caller: PortalCaller,

@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
+use super::config_tx::{write, ConfigWrite};
 use super::prepare::prepare;
 use crate::clock::rfc3339;
 use crate::domain::OrgId;
@@ -95,10 +96,6 @@ async fn stored_json(state: &AppState, org: &OrgId) -> ApiResult<Value> {
     Ok(config_json(state, org, &loaded))
 }
 
-fn serialize(cfg: &SsoConfig) -> ApiResult<String> {
-    serde_json::to_string(cfg).map_err(|_| ApiError::internal())
-}
-
 pub async fn get_config(
     state: web::Data<AppState>,
     caller: PortalCaller,
@@ -120,19 +117,7 @@ pub async fn create_config(
         return Err(already_configured());
     }
     let cfg = prepare(&state, body.0, None).await?;
-    let now = state.clock.now_ms();
-    let created = state
-        .store
-        .insert_sso_config(
-            &caller.org,
-            cfg.protocol.as_str(),
-            cfg.enabled,
-            cfg.enforce_sso,
-            &serialize(&cfg)?,
-            now,
-        )
-        .await?;
-    if !created {
+    if !write(&state, &caller, ConfigWrite::Create(&cfg)).await? {
         return Err(already_configured());
     }
     follow_sessions(&state, &caller.org, Some(&cfg)).await?;
@@ -148,19 +133,7 @@ async fn save_replacement(
     action: &str,
 ) -> ApiResult<HttpResponse> {
     let cfg = prepare(state, input, Some(previous)).await?;
-    let now = state.clock.now_ms();
-    let updated = state
-        .store
-        .update_sso_config(
-            &caller.org,
-            cfg.protocol.as_str(),
-            cfg.enabled,
-            cfg.enforce_sso,
-            &serialize(&cfg)?,
-            now,
-        )
-        .await?;
-    if !updated {
+    if !write(state, caller, ConfigWrite::Replace(&cfg)).await? {
         return Err(not_configured());
     }
     follow_sessions(state, &caller.org, Some(&cfg)).await?;
@@ -207,7 +180,7 @@ pub async fn delete_config(
     caller: PortalCaller,
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
-    if !state.store.delete_sso_config(&caller.org).await? {
+    if !write(&state, &caller, ConfigWrite::Delete).await? {
         return Err(not_configured());
     }
     follow_sessions(&state, &caller.org, None).await?;

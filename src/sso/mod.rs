@@ -3,4 +3,5 @@
 
 pub mod api;
 pub mod api_misc;
+mod config_tx;
 pub mod prepare;

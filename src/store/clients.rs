@@ -2,8 +2,9 @@
 
 use sqlx::AssertSqlSafe;
 
+use super::client_view::{client_view_in, ClientView};
 use super::dir_query::Bind;
-use super::{Store, StoreResult};
+use super::{Outbox, Store, StoreResult};
 use crate::clock::Millis;
 use crate::domain::OrgId;
 
@@ -27,7 +28,7 @@ pub struct ClientRecord {
 }
 
 #[derive(sqlx::FromRow)]
-struct ClientRow {
+pub(super) struct ClientRow {
     id: String,
     org_id: String,
     client_id: String,
@@ -127,7 +128,7 @@ struct ClientAuthRow {
     secret_last_used_at: Option<Millis>,
 }
 
-const COLUMNS: &str = "c.id, c.org_id, c.client_id, c.name, c.client_type, c.roles, c.audiences, \
+pub(super) const COLUMNS: &str = "c.id, c.org_id, c.client_id, c.name, c.client_type, c.roles, c.audiences, \
      c.redirect_uris, c.token_ttl_secs, c.signing_alg, c.disabled, c.created_at, c.updated_at, c.last_used_at";
 
 /// Whether a token's client (and secret) may still be used; asked by every Bearer request,
@@ -164,15 +165,17 @@ fn client_auth_from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<ClientAu
 }
 
 /// A secret is live until its `expires_at` (none: until rotated or revoked).
-const LIVE_SECRET: &str = "(s.expires_at IS NULL OR s.expires_at > $NOW)";
+pub(super) const LIVE_SECRET: &str = "(s.expires_at IS NULL OR s.expires_at > $NOW)";
 
 impl Store {
-    /// Creates a client with its first secret, in one transaction.
+    /// Creates a client with its first secret, and `outbox` (`client.created`), in one
+    /// transaction.
     pub async fn insert_client(
         &self,
         org: &OrgId,
         c: &NewClient<'_>,
         secret: &NewClientSecret<'_>,
+        outbox: Option<&Outbox<'_, ClientView>>,
         now: Millis,
     ) -> StoreResult<()> {
         let mut tx = self.pool().begin().await?;
@@ -195,6 +198,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         insert_secret(&mut tx, c.id, secret, now).await?;
+        append_view(&mut tx, org, c.id, outbox, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -274,13 +278,35 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Deletes the client; its secrets go with it (ON DELETE CASCADE).
-    pub async fn delete_client(&self, org: &OrgId, id: &str) -> StoreResult<bool> {
+    /// Deletes the client; its secrets go with it (ON DELETE CASCADE). `outbox`
+    /// (`client.deleted`) shows it as it was, in the same transaction.
+    pub async fn delete_client(
+        &self,
+        org: &OrgId,
+        id: &str,
+        outbox: Option<&Outbox<'_, ClientView>>,
+        now: Millis,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool().begin().await?;
+        // The first statement writes the row, so the view below is the one being deleted.
+        let locked = sqlx::query(
+            "UPDATE oauth_clients SET updated_at = updated_at WHERE org_id = $1 AND id = $2",
+        )
+        .bind(org.as_str())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if locked.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        append_view(&mut tx, org, id, outbox, now).await?;
         let done = sqlx::query("DELETE FROM oauth_clients WHERE org_id = $1 AND id = $2")
             .bind(org.as_str())
             .bind(id)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -294,6 +320,7 @@ impl Store {
         id: &str,
         secret: &NewClientSecret<'_>,
         previous_expires_at: Millis,
+        outbox: Option<&Outbox<'_, ClientView>>,
         now: Millis,
     ) -> StoreResult<bool> {
         let mut tx = self.pool().begin().await?;
@@ -331,6 +358,7 @@ impl Store {
             .await?;
         }
         insert_secret(&mut tx, id, secret, now).await?;
+        append_view(&mut tx, org, id, outbox, now).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -459,6 +487,21 @@ impl Store {
         .await?;
         Ok(done.rows_affected())
     }
+}
+
+/// Appends `outbox` for the client `id` as the transaction sees it now.
+async fn append_view(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    org: &OrgId,
+    id: &str,
+    outbox: Option<&Outbox<'_, ClientView>>,
+    now: Millis,
+) -> StoreResult<()> {
+    let Some(outbox) = outbox else { return Ok(()) };
+    if let Some(view) = client_view_in(tx, org, id, now).await? {
+        outbox.append(tx, org, &view, now).await?;
+    }
+    Ok(())
 }
 
 async fn insert_secret(

@@ -3,7 +3,7 @@
 
 use sqlx::AssertSqlSafe;
 
-use super::{Store, StoreResult};
+use super::{Outbox, Store, StoreResult};
 use crate::clock::Millis;
 use crate::domain::OrgId;
 
@@ -56,18 +56,22 @@ pub struct NewCredential<'a> {
 const COLUMNS: &str = "id, org_id, name, prefix, role, created_at, last_used_at, expires_at";
 
 impl Store {
+    /// Creates the credential; `outbox` (SCIM tokens: `scim_token.created`) is written in the
+    /// same transaction.
     pub async fn insert_credential(
         &self,
         org: &OrgId,
         kind: CredentialKind,
         c: &NewCredential<'_>,
+        outbox: Option<&Outbox<'_, CredentialRecord>>,
         now: Millis,
     ) -> StoreResult<CredentialRecord> {
         let sql = format!(
             "INSERT INTO credentials (id, org_id, kind, name, prefix, secret_hash, role, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"
         );
-        Ok(sqlx::query_as(AssertSqlSafe(sql))
+        let mut tx = self.pool().begin().await?;
+        let record: CredentialRecord = sqlx::query_as(AssertSqlSafe(sql))
             .bind(c.id)
             .bind(org.as_str())
             .bind(kind.as_str())
@@ -77,8 +81,13 @@ impl Store {
             .bind(c.role)
             .bind(now)
             .bind(c.expires_at)
-            .fetch_one(self.pool())
-            .await?)
+            .fetch_one(&mut *tx)
+            .await?;
+        if let Some(outbox) = outbox {
+            outbox.append(&mut tx, org, &record, now).await?;
+        }
+        tx.commit().await?;
+        Ok(record)
     }
 
     pub async fn list_credentials(
@@ -113,23 +122,33 @@ impl Store {
             .await?)
     }
 
+    /// Revokes the credential and returns what it was (None when unknown); `outbox` (SCIM
+    /// tokens: `scim_token.revoked`) is written in the same transaction.
     pub async fn delete_credential(
         &self,
         org: &OrgId,
         kind: CredentialKind,
         id: &str,
-    ) -> StoreResult<bool> {
-        let done =
-            sqlx::query("DELETE FROM credentials WHERE org_id = $1 AND kind = $2 AND id = $3")
-                .bind(org.as_str())
-                .bind(kind.as_str())
-                .bind(id)
-                .execute(self.pool())
-                .await?;
-        Ok(done.rows_affected() > 0)
+        outbox: Option<&Outbox<'_, CredentialRecord>>,
+        now: Millis,
+    ) -> StoreResult<Option<CredentialRecord>> {
+        let sql = format!(
+            "DELETE FROM credentials WHERE org_id = $1 AND kind = $2 AND id = $3 RETURNING {COLUMNS}"
+        );
+        let mut tx = self.pool().begin().await?;
+        let gone: Option<CredentialRecord> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(org.as_str())
+            .bind(kind.as_str())
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let (Some(outbox), Some(record)) = (outbox, &gone) {
+            outbox.append(&mut tx, org, record, now).await?;
+        }
+        tx.commit().await?;
+        Ok(gone)
     }
 
-    /// The unexpired credential of this kind whose secret hashes to `secret_hash`.
     pub async fn find_credential_by_hash(
         &self,
         kind: CredentialKind,

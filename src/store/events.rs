@@ -20,6 +20,36 @@ pub struct NewEvent<'a> {
     pub data: serde_json::Value,
 }
 
+/// An event whose `data` is built inside the transaction from the row the change wrote or
+/// removed, so it shows what was committed (the ids and times the database gave) and the
+/// caller never needs a second write (CONTRACT.md §15).
+pub struct Outbox<'a, T: ?Sized> {
+    pub kind: &'a str,
+    pub actor_type: &'a str,
+    pub actor_id: Option<&'a str>,
+    /// The row as the portal API shows it; never a secret.
+    pub data: &'a (dyn Fn(&T) -> serde_json::Value + Sync),
+}
+
+impl<T: ?Sized> Outbox<'_, T> {
+    /// Appends the event for `row` on `conn`, inside the caller's transaction.
+    pub(crate) async fn append(
+        &self,
+        conn: &mut AnyConnection,
+        org: &OrgId,
+        row: &T,
+        now: Millis,
+    ) -> StoreResult<String> {
+        let event = NewEvent {
+            kind: self.kind,
+            actor_type: self.actor_type,
+            actor_id: self.actor_id,
+            data: (self.data)(row),
+        };
+        append_event(conn, org, &event, now).await
+    }
+}
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct EventRecord {
     pub seq: i64,

@@ -3,10 +3,12 @@
 
 mod audit;
 mod auth_codes;
+mod client_view;
 mod clients;
 mod credentials;
 mod dir_list;
 mod dir_query;
+mod dir_roles;
 mod dir_tx;
 mod directory;
 mod events;
@@ -28,6 +30,7 @@ mod webhooks;
 
 pub use audit::{AuditEvent, NewAuditEvent};
 pub use auth_codes::{AuthCodeRecord, NewAuthCode};
+pub use client_view::ClientView;
 pub use clients::{
     ClientAuthRecord, ClientPatch, ClientRecord, ClientSecretRecord, NewClient, NewClientSecret,
 };
@@ -37,7 +40,7 @@ pub use dir_tx::{DirTx, MemberAdd, NewMember};
 pub use directory::{
     GroupRecord, GroupWrite, IndexValue, MemberRow, UserGroupRow, UserRecord, UserWrite,
 };
-pub use events::{types_match, EventRecord, NewEvent};
+pub use events::{types_match, EventRecord, NewEvent, Outbox};
 pub use oidc_flows::{NewOidcFlow, OidcFlowRecord};
 pub use orgs::{LicenseRecord, OrgPatch, OrgRecord};
 pub use saml::{NewSamlFlow, SamlFlow, SpKeyRecord};

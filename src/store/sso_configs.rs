@@ -1,6 +1,6 @@
 //! The one SSO configuration of each organization, as validated JSON text.
 
-use super::{Store, StoreResult};
+use super::{DirTx, Store, StoreResult};
 use crate::clock::Millis;
 use crate::domain::OrgId;
 
@@ -47,64 +47,6 @@ impl Store {
         }))
     }
 
-    /// Creates the org's configuration; false when one exists already.
-    pub async fn insert_sso_config(
-        &self,
-        org: &OrgId,
-        protocol: &str,
-        enabled: bool,
-        enforce_sso: bool,
-        config: &str,
-        now: Millis,
-    ) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "INSERT INTO sso_configs (org_id, protocol, enabled, enforce_sso, config, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (org_id) DO NOTHING",
-        )
-        .bind(org.as_str())
-        .bind(protocol)
-        .bind(enabled)
-        .bind(enforce_sso)
-        .bind(config)
-        .bind(now)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// Replaces the org's configuration; false when there is none.
-    pub async fn update_sso_config(
-        &self,
-        org: &OrgId,
-        protocol: &str,
-        enabled: bool,
-        enforce_sso: bool,
-        config: &str,
-        now: Millis,
-    ) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE sso_configs SET protocol = $2, enabled = $3, enforce_sso = $4, config = $5, updated_at = $6 \
-             WHERE org_id = $1",
-        )
-        .bind(org.as_str())
-        .bind(protocol)
-        .bind(enabled)
-        .bind(enforce_sso)
-        .bind(config)
-        .bind(now)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    pub async fn delete_sso_config(&self, org: &OrgId) -> StoreResult<bool> {
-        let done = sqlx::query("DELETE FROM sso_configs WHERE org_id = $1")
-            .bind(org.as_str())
-            .execute(self.pool())
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
     /// The org's status and SSO configuration in one round trip (the browser SSO routes need
     /// both on every request); None when the org does not exist.
     pub async fn get_org_sso(
@@ -145,5 +87,82 @@ impl Store {
             };
             (r.status, config)
         }))
+    }
+}
+
+/// Writes of the configuration run in a directory transaction, so the `sso.config_*` and
+/// `user.roles_changed` events they cause are committed with them (CONTRACT.md §15).
+impl DirTx {
+    /// Creates the org's configuration; false when one exists already.
+    pub async fn insert_sso_config(
+        &mut self,
+        org: &OrgId,
+        protocol: &str,
+        enabled: bool,
+        enforce_sso: bool,
+        config: &str,
+        now: Millis,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO sso_configs (org_id, protocol, enabled, enforce_sso, config, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (org_id) DO NOTHING",
+        )
+        .bind(org.as_str())
+        .bind(protocol)
+        .bind(enabled)
+        .bind(enforce_sso)
+        .bind(config)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Takes the configuration's row for this transaction (a write, so it is the first
+    /// statement) and returns its text, creation and update times; None when there is none.
+    pub async fn lock_sso_config(
+        &mut self,
+        org: &OrgId,
+    ) -> StoreResult<Option<(String, Millis, Millis)>> {
+        Ok(sqlx::query_as(
+            "UPDATE sso_configs SET updated_at = updated_at WHERE org_id = $1 \
+             RETURNING config, created_at, updated_at",
+        )
+        .bind(org.as_str())
+        .fetch_optional(&mut *self.tx)
+        .await?)
+    }
+
+    /// Replaces the org's configuration; false when there is none.
+    pub async fn update_sso_config(
+        &mut self,
+        org: &OrgId,
+        protocol: &str,
+        enabled: bool,
+        enforce_sso: bool,
+        config: &str,
+        now: Millis,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE sso_configs SET protocol = $2, enabled = $3, enforce_sso = $4, config = $5, updated_at = $6 \
+             WHERE org_id = $1",
+        )
+        .bind(org.as_str())
+        .bind(protocol)
+        .bind(enabled)
+        .bind(enforce_sso)
+        .bind(config)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn delete_sso_config(&mut self, org: &OrgId) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM sso_configs WHERE org_id = $1")
+            .bind(org.as_str())
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

@@ -14,7 +14,9 @@ use crate::http::json_body::JsonBody;
 use crate::http::request_meta::client_ip_text;
 use crate::issuer::client_auth::{CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX};
 use crate::state::AppState;
-use crate::store::{ClientPatch, ClientRecord, NewAuditEvent, NewClient, NewClientSecret};
+use crate::store::{
+    ClientPatch, ClientRecord, ClientView, NewAuditEvent, NewClient, NewClientSecret, Outbox,
+};
 
 /// Characters of a secret kept in clear to recognise it in lists (`axcs_` + 8).
 const SHOWN_PREFIX_CHARS: usize = 13;
@@ -70,9 +72,11 @@ pub async fn create(
         signing_alg: alg.as_str(),
     };
     let now = state.clock.now_ms();
+    let (actor_type, actor_id) = caller.actor();
+    let event = outbox("client.created", actor_type, actor_id);
     state
         .store
-        .insert_client(&caller.org, &new, &fresh.record(), now)
+        .insert_client(&caller.org, &new, &fresh.record(), Some(&event), now)
         .await?;
     audit(&state, &req, &caller, "client_created", &client_id).await;
     let client = find(&state, &caller.org, &id).await?;
@@ -132,7 +136,14 @@ pub async fn delete(
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
     let client = find(&state, &caller.org, &id).await?;
-    if !state.store.delete_client(&caller.org, &client.id).await? {
+    let (actor_type, actor_id) = caller.actor();
+    let event = outbox("client.deleted", actor_type, actor_id);
+    let now = state.clock.now_ms();
+    if !state
+        .store
+        .delete_client(&caller.org, &client.id, Some(&event), now)
+        .await?
+    {
         return Err(ApiError::not_found("client"));
     }
     audit(&state, &req, &caller, "client_deleted", &client.client_id).await;
@@ -154,6 +165,8 @@ pub async fn rotate_secret(
     let client = find(&state, &caller.org, &id).await?;
     let fresh = FreshSecret::new();
     let now = state.clock.now_ms();
+    let (actor_type, actor_id) = caller.actor();
+    let event = outbox("client.secret_rotated", actor_type, actor_id);
     let done = state
         .store
         .rotate_client_secret(
@@ -161,6 +174,7 @@ pub async fn rotate_secret(
             &client.id,
             &fresh.record(),
             now + ttl * 1000,
+            Some(&event),
             now,
         )
         .await?;
@@ -213,6 +227,16 @@ pub async fn revoke_secret(
     )
     .await;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A `client.*` event (CONTRACT.md §15) showing the client as GET does: secrets by prefix only.
+fn outbox<'a>(kind: &'a str, actor_type: &'a str, actor_id: &'a str) -> Outbox<'a, ClientView> {
+    Outbox {
+        kind,
+        actor_type,
+        actor_id: Some(actor_id),
+        data: &|v: &ClientView| client_json(&v.client, &v.secrets),
+    }
 }
 
 async fn find(state: &AppState, org: &OrgId, id: &str) -> ApiResult<ClientRecord> {

@@ -53,6 +53,7 @@ async fn scim_writes_come_out_in_the_order_the_idp_made_them(app: TestApp) {
         types_of(&events),
         [
             "session.created",
+            "scim_token.created",
             "user.created",
             "group.created",
             "group.member_added",
@@ -64,14 +65,14 @@ async fn scim_writes_come_out_in_the_order_the_idp_made_them(app: TestApp) {
             "user.deleted",
         ]
     );
-    let created = &events[1];
+    let created = &events[2];
     assert_eq!(created["org_id"], "acme");
     assert_eq!(created["actor"]["type"], "scim");
     assert_eq!(created["data"]["id"], user.as_str());
     assert_eq!(created["data"]["user_name"], "bjensen@acme.test");
-    assert_eq!(events[3]["data"]["user"]["id"], user.as_str());
-    assert_eq!(events[3]["data"]["group"]["display_name"], "Engineering");
-    assert_eq!(events[4]["data"]["active"], false);
+    assert_eq!(events[4]["data"]["user"]["id"], user.as_str());
+    assert_eq!(events[4]["data"]["group"]["display_name"], "Engineering");
+    assert_eq!(events[5]["data"]["active"], false);
     assert_eq!(events[0]["data"]["auth_method"], "password");
     assert!(events
         .iter()
@@ -92,9 +93,9 @@ async fn a_reader_following_next_cursor_sees_each_event_once(app: TestApp) {
         .iter()
         .map(|e| e["id"].as_str().expect("id"))
         .collect();
-    assert_eq!(ids.len(), 8, "one session and seven users");
+    assert_eq!(ids.len(), 9, "one session, the SCIM token and seven users");
     ids.dedup();
-    assert_eq!(ids.len(), 8);
+    assert_eq!(ids.len(), 9);
     // Nothing new: an empty page and the same cursor.
     let again = events_page(&app, &app.client, &format!("after={cursor}")).await;
     assert_eq!(again["events"], json!([]));
@@ -235,7 +236,7 @@ async fn postgres_cursor_never_moves_past_a_transaction_in_flight() {
     let all = all_events(&app, &app.client).await;
     let ids: Vec<&str> = all
         .iter()
-        .filter(|e| e["type"] != "session.created")
+        .filter(|e| e["type"] != "session.created" && e["type"] != "scim_token.created")
         .map(|e| e["id"].as_str().expect("id"))
         .collect();
     assert_eq!(ids, [seen[0]["id"].as_str().expect("id"), "evt_early"]);

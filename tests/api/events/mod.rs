@@ -3,6 +3,7 @@
 //! standardwebhooks library (tests/tools/webhooks/).
 
 mod cursor;
+mod emitted;
 mod receiver;
 mod webhooks;
 
