@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth_codes;
+mod client_auth;
 mod client_view;
 mod clients;
 mod credentials;
@@ -30,10 +31,9 @@ mod webhooks;
 
 pub use audit::{AuditEvent, NewAuditEvent};
 pub use auth_codes::{AuthCodeRecord, NewAuthCode};
+pub use client_auth::ClientAuthRecord;
 pub use client_view::ClientView;
-pub use clients::{
-    ClientAuthRecord, ClientPatch, ClientRecord, ClientSecretRecord, NewClient, NewClientSecret,
-};
+pub use clients::{ClientPatch, ClientRecord, ClientSecretRecord, NewClient, NewClientSecret};
 pub use credentials::{CredentialKind, CredentialRecord, NewCredential, PresentedCredential};
 pub use dir_query::{Col, Cond, ElemCond, ListQuery, Op, SortKey, Val};
 pub use dir_tx::{DirTx, MemberAdd, NewMember};
