@@ -121,15 +121,30 @@ pub async fn group_written(
     append(ctx, tx, kind, group_json(group)).await
 }
 
-/// Members a write added and removed; a user in both (a PUT that names a member again, or
-/// an add then a remove) did not change and gets no event.
+/// Members a write added and removed, in the order of its operations; a user in both (a
+/// PUT that names a member again, or an add then a remove) did not change and gets no event.
 #[derive(Debug, Default)]
 pub struct MemberChanges {
-    pub added: BTreeSet<String>,
-    pub removed: BTreeSet<String>,
+    added: BTreeSet<String>,
+    removed: BTreeSet<String>,
+    order: Vec<(bool, String)>,
 }
 
 impl MemberChanges {
+    pub fn added(&mut self, user: String) {
+        if self.added.insert(user.clone()) {
+            self.order.push((true, user));
+        }
+    }
+
+    pub fn removed(&mut self, user: String) {
+        if self.removed.insert(user.clone()) {
+            self.order.push((false, user));
+        }
+    }
+
+    /// `group.member_added` / `group.member_removed`, in the order the IdP asked for them
+    /// (CONTRACT.md §15: events come out in the order their cause happened).
     pub async fn append(
         self,
         ctx: &Ctx<'_>,
@@ -137,13 +152,17 @@ impl MemberChanges {
         group: &GroupRecord,
     ) -> ScimResult<()> {
         let brief = json!({"id": group.id, "display_name": group.display_name});
-        for user in self.added.difference(&self.removed) {
+        for (added, user) in &self.order {
+            if self.added.contains(user) && self.removed.contains(user) {
+                continue;
+            }
+            let kind = if *added {
+                "group.member_added"
+            } else {
+                "group.member_removed"
+            };
             let data = json!({"group": brief, "user": {"id": user}});
-            append(ctx, tx, "group.member_added", data).await?;
-        }
-        for user in self.removed.difference(&self.added) {
-            let data = json!({"group": brief, "user": {"id": user}});
-            append(ctx, tx, "group.member_removed", data).await?;
+            append(ctx, tx, kind, data).await?;
         }
         Ok(())
     }

@@ -94,21 +94,21 @@ async fn apply_members(
     let mut changes = MemberChanges::default();
     for op in ops {
         match op {
-            MemberOp::Clear => changes
-                .removed
-                .extend(tx.clear_members_listed(&ctx.org, group_id).await?),
+            MemberOp::Clear => {
+                for user in tx.clear_members_listed(&ctx.org, group_id).await? {
+                    changes.removed(user);
+                }
+            }
             MemberOp::Remove(user) => {
                 if tx.remove_member_counted(&ctx.org, group_id, user).await? {
-                    changes.removed.insert(user.clone());
+                    changes.removed(user.clone());
                 }
             }
             MemberOp::Add(m) => match tx
                 .add_member_counted(&ctx.org, group_id, m, ctx.now)
                 .await?
             {
-                MemberAdd::Added => {
-                    changes.added.insert(m.id.clone());
-                }
+                MemberAdd::Added => changes.added(m.id.clone()),
                 MemberAdd::AlreadyMember => {}
                 MemberAdd::NotAUser => {
                     tracing::debug!(%group_id, user = %m.id, "member is not a user of this organization; skipped");

@@ -5,6 +5,7 @@
 mod cursor;
 mod emitted;
 mod receiver;
+mod transcript;
 mod webhooks;
 
 use std::time::Duration;

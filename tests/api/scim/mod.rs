@@ -12,7 +12,7 @@ mod patch;
 mod portal;
 mod read_paths;
 mod tenant_load;
-mod transcripts;
+pub mod transcripts;
 mod users;
 
 use reqwest::header::HeaderMap;

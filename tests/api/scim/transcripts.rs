@@ -47,7 +47,7 @@ mod matching;
 macro_rules! transcripts {
     ($($name:ident),* $(,)?) => {
         $(async fn $name(app: TestApp) {
-            replay(app, concat!(stringify!($name), ".json")).await;
+            replay(&app, concat!(stringify!($name), ".json")).await;
         })*
         both_dbs!($($name),*);
         const REGISTERED: &[&str] = &[$(concat!(stringify!($name), ".json")),*];
@@ -139,14 +139,15 @@ fn fixture_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scim")
 }
 
-async fn replay(app: TestApp, file: &str) {
+/// Replays `file` on `app` (creating its organization and SCIM token), asserting each step.
+pub async fn replay(app: &TestApp, file: &str) {
     let path = fixture_dir().join(file);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     let transcript: Transcript =
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file} is no transcript: {e}"));
     assert!(!transcript.steps.is_empty(), "{file} has no steps");
-    let scim = Scim::new(&app, &transcript.org).await;
+    let scim = Scim::new(app, &transcript.org).await;
     let mut vars = Vars::new();
     for (n, step) in transcript.steps.iter().enumerate() {
         if let Err(why) = run(&scim, step, &mut vars).await {
