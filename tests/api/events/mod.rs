@@ -5,6 +5,7 @@
 mod cursor;
 mod emitted;
 mod receiver;
+mod restart;
 mod transcript;
 mod webhooks;
 
