@@ -48,16 +48,26 @@ pub fn types_of(events: &[Value]) -> Vec<&str> {
 }
 
 /// Polls `check` every 50 ms for up to 20 s (a bound, not a timing assertion).
-pub async fn eventually<F, Fut, T>(what: &str, mut check: F) -> T
+pub async fn eventually<F, Fut, T>(what: &str, check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    for _ in 0..400 {
+    within(what, Duration::from_secs(20), check).await
+}
+
+/// Polls `check` every 50 ms until it gives a value, failing the test after `bound`.
+pub async fn within<F, Fut, T>(what: &str, bound: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let step = Duration::from_millis(50);
+    for _ in 0..(bound.as_millis() / step.as_millis()) {
         if let Some(v) = check().await {
             return v;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(step).await;
     }
     panic!("timed out waiting for {what}");
 }

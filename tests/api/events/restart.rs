@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use tokio::process::{Child, Command};
 
 use super::receiver::Receiver;
+use super::within;
 use crate::helpers::{json_of, new_client, Db, TestDb, ADMIN_KEY, ORG_PASSWORD};
 
 const AXID: &str = env!("CARGO_BIN_EXE_axid");
@@ -143,37 +144,21 @@ async fn create_users(axid: &Process, token: &str, names: std::ops::Range<usize>
     }
 }
 
-async fn deliveries(portal: &reqwest::Client, axid: &Process, hook_id: &str) -> Vec<Value> {
-    let res = portal
-        .get(format!(
-            "{}/api/v1/webhooks/{hook_id}/deliveries",
-            axid.base
-        ))
-        .send()
-        .await
-        .expect("deliveries");
+/// GET `url` with the portal session: 200, and the array under `key`.
+async fn array_at(portal: &reqwest::Client, url: String, key: &str) -> Vec<Value> {
+    let res = portal.get(url).send().await.expect("portal read");
     assert_eq!(res.status(), 200);
-    json_of(res).await["deliveries"]
-        .as_array()
-        .expect("deliveries")
-        .clone()
+    json_of(res).await[key].as_array().expect("array").clone()
 }
 
-/// Polls every 100 ms for up to 90 s: a delivery claimed at the moment of the kill waits
-/// out its 60 s lease before the new process may take it.
-async fn within_90s<F, Fut, T>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    for _ in 0..900 {
-        if let Some(v) = check().await {
-            return v;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting for {what}");
+async fn deliveries(portal: &reqwest::Client, axid: &Process, hook_id: &str) -> Vec<Value> {
+    let url = format!("{}/api/v1/webhooks/{hook_id}/deliveries", axid.base);
+    array_at(portal, url, "deliveries").await
 }
+
+/// A delivery claimed at the instant of the kill waits out its 60 s lease before the new
+/// process may take it.
+const AFTER_A_LEASE: Duration = Duration::from_secs(90);
 
 async fn kill_nine_then_restart(db: Db) {
     let Some(test_db) = TestDb::create(db).await else {
@@ -190,7 +175,7 @@ async fn kill_nine_then_restart(db: Db) {
     // and wait for their retry.
     rx.configure("/restart", &[secret], u32::MAX, 200).await;
     create_users(&first, &token, 0..10).await;
-    within_90s("ten failed first attempts", || async {
+    within("ten failed first attempts", AFTER_A_LEASE, || async {
         let d = deliveries(&portal, &first, hook_id).await;
         (d.len() == 10
             && d.iter()
@@ -217,24 +202,32 @@ async fn kill_nine_then_restart(db: Db) {
         20,
         "every write committed before the kill has its event"
     );
-    let delivered = within_90s("every event delivered after the restart", || async {
-        let log = rx.log("/restart").await;
-        let ok: std::collections::BTreeSet<String> = log
-            .iter()
-            .filter(|d| d["answer"] == 200 && d["verified"] == json!([0]))
-            .filter_map(|d| d["webhook_id"].as_str().map(str::to_owned))
-            .collect();
-        (ok.len() >= events.len()).then_some(ok)
-    })
+    let delivered = within(
+        "every event delivered after the restart",
+        AFTER_A_LEASE,
+        || async {
+            let log = rx.log("/restart").await;
+            let ok: std::collections::BTreeSet<String> = log
+                .iter()
+                .filter(|d| d["answer"] == 200 && d["verified"] == json!([0]))
+                .filter_map(|d| d["webhook_id"].as_str().map(str::to_owned))
+                .collect();
+            (ok.len() >= events.len()).then_some(ok)
+        },
+    )
     .await;
     assert_eq!(
         delivered, events,
         "each event of the org, delivered and verified"
     );
-    let d = within_90s("the deliveries recorded as delivered", || async {
-        let d = deliveries(&portal, &second, hook_id).await;
-        d.iter().all(|d| d["status"] == "delivered").then_some(d)
-    })
+    let d = within(
+        "the deliveries recorded as delivered",
+        AFTER_A_LEASE,
+        || async {
+            let d = deliveries(&portal, &second, hook_id).await;
+            d.iter().all(|d| d["status"] == "delivered").then_some(d)
+        },
+    )
     .await;
     assert_eq!(
         d.len(),
@@ -248,18 +241,9 @@ async fn created_event_ids(
     portal: &reqwest::Client,
     axid: &Process,
 ) -> std::collections::BTreeSet<String> {
-    let res = portal
-        .get(format!(
-            "{}/api/v1/events?types=user.created&limit=500",
-            axid.base
-        ))
-        .send()
+    let url = format!("{}/api/v1/events?types=user.created&limit=500", axid.base);
+    array_at(portal, url, "events")
         .await
-        .expect("events");
-    assert_eq!(res.status(), 200);
-    json_of(res).await["events"]
-        .as_array()
-        .expect("events")
         .iter()
         .filter_map(|e| e["id"].as_str().map(str::to_owned))
         .collect()
