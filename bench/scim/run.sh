@@ -80,7 +80,7 @@ measure() {
     local rps lat
     rps="$(echo "$out" | awk '/Requests\/sec/ {print $2}')"
     lat="$(echo "$out" | awk '/Latency/ {print $2; exit}')"
-    local non2xx; non2xx="$(echo "$out" | awk '/Non-2xx/ {print $4}')"
+    local non2xx; non2xx="$(echo "$out" | awk '/Non-2xx/ {print $NF}')"
     echo "${rps:-0} ${lat:-?}${non2xx:+ non2xx=$non2xx}"
 }
 enc() { python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
