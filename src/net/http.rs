@@ -6,7 +6,9 @@
 //! pinned to the address that was checked. Unlike `sso::fetch::fetch_text` it also POSTs
 //! (the token endpoint) and returns error bodies, which the token request needs.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::config::Settings;
@@ -15,6 +17,8 @@ use crate::net::fetch::is_non_public;
 /// Documents and token responses larger than this are refused.
 pub const MAX_BODY_BYTES: usize = 512 * 1024;
 const TIMEOUT: Duration = Duration::from_secs(5);
+/// Pinned clients kept for reuse; past this many (host, address) pairs the cache starts over.
+const MAX_CACHED_CLIENTS: usize = 256;
 
 /// What the operator allows outbound requests to reach.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -70,14 +74,20 @@ pub struct Reply {
     pub body: Vec<u8>,
 }
 
+/// Clones share one cache of pinned clients, so repeated requests to a host reuse its
+/// connections (and its TLS setup) instead of building a client each time.
 #[derive(Clone, Debug, Default)]
 pub struct OutboundHttp {
     pub policy: OutboundPolicy,
+    clients: Arc<Mutex<HashMap<(String, SocketAddr), reqwest::Client>>>,
 }
 
 impl OutboundHttp {
     pub fn new(policy: OutboundPolicy) -> Self {
-        Self { policy }
+        Self {
+            policy,
+            clients: Arc::default(),
+        }
     }
 
     /// GET that must answer 200; returns the body.
@@ -163,16 +173,35 @@ impl OutboundHttp {
                 "{host} resolves to a private, loopback or link-local address"
             )));
         }
+        Ok((self.pinned_client(&bare, addr)?, parsed))
+    }
+
+    /// A client that connects to `host` only at `addr`, the address just checked. Reusing it
+    /// is safe: the check above runs on every request, and a pooled connection of this client
+    /// can only lead to `addr`.
+    fn pinned_client(&self, host: &str, addr: SocketAddr) -> Result<reqwest::Client, HttpError> {
+        let key = (host.to_owned(), addr);
+        let mut cache = self
+            .clients
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(client) = cache.get(&key) {
+            return Ok(client.clone());
+        }
         // No proxy from the environment: it would resolve the host past the check above.
         let client = reqwest::Client::builder()
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(TIMEOUT)
             .connect_timeout(TIMEOUT)
-            .resolve(&bare, addr)
+            .resolve(host, addr)
             .build()
             .map_err(|_| HttpError::Failed("HTTP client unavailable".into()))?;
-        Ok((client, parsed))
+        if cache.len() >= MAX_CACHED_CLIENTS {
+            cache.clear();
+        }
+        cache.insert(key, client.clone());
+        Ok(client)
     }
 }
 
