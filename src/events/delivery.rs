@@ -4,6 +4,7 @@
 //! request workers: a slow or dead receiver holds only a delivery slot, never a SCIM or
 //! sign-in request.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -18,7 +19,7 @@ use crate::clock::{Clock, Millis, SystemClock};
 use crate::domain::OrgId;
 use crate::net::http::{HttpError, OutboundHttp, OutboundPolicy};
 use crate::state::AppState;
-use crate::store::{AttemptOutcome, ClaimedDelivery, NewEvent};
+use crate::store::{AttemptOutcome, ClaimedDelivery, FinishedAttempt, NewEvent};
 
 const TICK: Duration = Duration::from_millis(250);
 const RETENTION_EVERY: Duration = Duration::from_secs(60);
@@ -89,7 +90,7 @@ async fn deliver_loop(state: web::Data<AppState>) {
         loop {
             match claim(&state).await {
                 Ok((lease, batch)) if !batch.is_empty() => {
-                    join_all(batch.iter().map(|d| attempt(&state, &http, d, lease))).await;
+                    deliver_batch(&state, &http, &batch, lease).await;
                 }
                 Ok(_) => break,
                 Err(e) => {
@@ -138,22 +139,60 @@ enum Answer {
     Error(String),
 }
 
-async fn send(state: &AppState, http: &OutboundHttp, d: &ClaimedDelivery) -> Answer {
+/// A claim's deliveries, sent concurrently; their results are recorded in one transaction.
+async fn deliver_batch(
+    state: &AppState,
+    http: &OutboundHttp,
+    batch: &[ClaimedDelivery],
+    lease: Millis,
+) {
+    let secrets = secrets_by_endpoint(state, batch).await;
+    let finished = join_all(batch.iter().map(|d| {
+        let secrets = secrets.get(&d.endpoint_id).cloned();
+        async move { attempt(state, http, d, secrets).await }
+    }))
+    .await;
+    let result = state
+        .store
+        .finish_attempts(lease, &finished, state.clock.now_ms())
+        .await;
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "webhook attempts not recorded; they will be retried");
+    }
+}
+
+type Secrets = Result<Vec<String>, String>;
+
+/// The live secrets of each endpoint in the batch, read and decrypted once per endpoint.
+async fn secrets_by_endpoint(
+    state: &AppState,
+    batch: &[ClaimedDelivery],
+) -> HashMap<String, Secrets> {
+    let now = state.clock.now_ms();
+    let mut by_endpoint = HashMap::new();
+    for d in batch {
+        if by_endpoint.contains_key(&d.endpoint_id) {
+            continue;
+        }
+        let secrets = match state.store.live_endpoint_secrets(&d.endpoint_id, now).await {
+            Ok(sealed) => sealed.iter().map(|s| open_secret(state, s)).collect(),
+            Err(e) => Err(format!("secrets unavailable: {e}")),
+        };
+        by_endpoint.insert(d.endpoint_id.clone(), secrets);
+    }
+    by_endpoint
+}
+
+fn open_secret(state: &AppState, sealed: &str) -> Result<String, String> {
+    let raw = state.sso.keyring.decrypt(sealed)?;
+    String::from_utf8(raw).map_err(|_| "stored webhook secret is malformed".to_owned())
+}
+
+async fn send(http: &OutboundHttp, d: &ClaimedDelivery, secrets: Option<Secrets>) -> Answer {
     let Some(body) = body_of(d) else {
         return Answer::Error("the event is past its retention".into());
     };
-    let now = state.clock.now_ms();
-    let sealed = match state.store.live_endpoint_secrets(&d.endpoint_id, now).await {
-        Ok(s) => s,
-        Err(e) => return Answer::Error(format!("secrets unavailable: {e}")),
-    };
-    let secrets: Result<Vec<String>, String> = sealed
-        .iter()
-        .map(|s| {
-            let raw = state.sso.keyring.decrypt(s)?;
-            String::from_utf8(raw).map_err(|_| "stored webhook secret is malformed".to_owned())
-        })
-        .collect();
+    let secrets = secrets.unwrap_or_else(|| Err("secrets unavailable".into()));
     // The receiver checks webhook-timestamp against its own clock (Standard Webhooks allows
     // five minutes), so it is the wall clock, not the service clock tests move.
     let timestamp = SystemClock.now_ms() / 1000;
@@ -175,8 +214,13 @@ async fn send(state: &AppState, http: &OutboundHttp, d: &ClaimedDelivery) -> Ans
     }
 }
 
-async fn attempt(state: &AppState, http: &OutboundHttp, d: &ClaimedDelivery, lease: Millis) {
-    let answer = send(state, http, d).await;
+async fn attempt(
+    state: &AppState,
+    http: &OutboundHttp,
+    d: &ClaimedDelivery,
+    secrets: Option<Secrets>,
+) -> FinishedAttempt {
+    let answer = send(http, d, secrets).await;
     let now = state.clock.now_ms();
     let (outcome, code, error, label) = match answer {
         Answer::Status(s) if (200..300).contains(&s) => {
@@ -205,19 +249,11 @@ async fn attempt(state: &AppState, http: &OutboundHttp, d: &ClaimedDelivery, lea
         .webhook_deliveries
         .with_label_values(&[label])
         .inc();
-    let result = state
-        .store
-        .finish_attempt(
-            &d.id,
-            lease,
-            &outcome,
-            code.map(i64::from),
-            error.as_deref(),
-            now,
-        )
-        .await;
-    if let Err(e) = result {
-        tracing::warn!(error = %e, "webhook attempt not recorded; it will be retried");
+    FinishedAttempt {
+        id: d.id.clone(),
+        outcome,
+        answer: code.map(i64::from),
+        error,
     }
 }
 

@@ -27,6 +27,7 @@ mod signing_keys;
 mod sso_configs;
 mod sso_users;
 mod statement_budget;
+mod webhook_queue;
 mod webhooks;
 
 pub use audit::{AuditEvent, NewAuditEvent};
@@ -50,9 +51,8 @@ pub use sessions::{NewSession, SessionListing, SessionRecord, UserSessionGroups}
 pub use signing_keys::{NewSigningKey, SigningKeyRecord};
 pub use sso_configs::SsoConfigRecord;
 pub use sso_users::{NewJitUser, SsoUserRecord};
-pub use webhooks::{
-    AttemptOutcome, ClaimedDelivery, DeliveryRecord, EndpointPatch, EndpointRecord,
-};
+pub use webhook_queue::{AttemptOutcome, ClaimedDelivery, DeliveryRecord, FinishedAttempt};
+pub use webhooks::{EndpointPatch, EndpointRecord};
 
 use std::str::FromStr;
 use std::sync::Arc;

@@ -1,5 +1,5 @@
-//! Webhook endpoints, their signing secrets (encrypted by the caller with the data key), and
-//! the delivery queue: claiming due rows under a lease, recording each attempt's outcome.
+//! Webhook endpoints and their signing secrets (encrypted by the caller with the data key);
+//! the delivery queue is in `webhook_queue.rs`.
 
 use super::events::{append_event, NewEvent};
 use super::{new_id, Store, StoreResult};
@@ -28,48 +28,6 @@ pub struct EndpointPatch {
     pub url: Option<String>,
     pub types_json: Option<String>,
     pub enabled: Option<bool>,
-}
-
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct DeliveryRecord {
-    pub id: String,
-    pub event_id: String,
-    pub event_type: String,
-    pub status: String,
-    pub attempts: i64,
-    pub next_attempt_at: Millis,
-    pub last_status: Option<i64>,
-    pub last_error: Option<String>,
-    pub created_at: Millis,
-    pub updated_at: Millis,
-}
-
-/// A delivery a replica has claimed: where it goes and what it carries.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct ClaimedDelivery {
-    pub id: String,
-    pub org_id: String,
-    pub endpoint_id: String,
-    pub url: String,
-    pub event_id: String,
-    pub attempts: i64,
-    /// Test deliveries carry their body; event deliveries read it from the event row.
-    pub payload: Option<String>,
-    pub event_type: String,
-    pub occurred_at: Option<Millis>,
-    pub actor_type: Option<String>,
-    pub actor_id: Option<String>,
-    pub data: Option<String>,
-}
-
-/// What an attempt came to.
-#[derive(Debug)]
-pub enum AttemptOutcome {
-    Delivered,
-    /// Try again at this time.
-    Retry(Millis),
-    /// Retries are exhausted.
-    GaveUp,
 }
 
 impl Store {
@@ -191,130 +149,6 @@ impl Store {
         .bind(now)
         .fetch_all(self.pool())
         .await?)
-    }
-
-    pub async fn list_deliveries(
-        &self,
-        org: &OrgId,
-        endpoint_id: &str,
-        limit: i64,
-    ) -> StoreResult<Vec<DeliveryRecord>> {
-        Ok(sqlx::query_as(
-            "SELECT id, event_id, event_type, status, attempts, next_attempt_at, last_status, last_error, created_at, updated_at \
-             FROM webhook_deliveries WHERE org_id = $1 AND endpoint_id = $2 ORDER BY created_at DESC, id LIMIT $3",
-        )
-        .bind(org.as_str())
-        .bind(endpoint_id)
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?)
-    }
-
-    /// A test delivery: a queued row with its own body, due at once.
-    pub async fn queue_test_delivery(
-        &self,
-        org: &OrgId,
-        endpoint_id: &str,
-        event_id: &str,
-        payload: &str,
-        now: Millis,
-    ) -> StoreResult<String> {
-        let id = new_id();
-        sqlx::query(
-            "INSERT INTO webhook_deliveries (id, org_id, endpoint_id, event_id, event_type, payload, status, attempts, next_attempt_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 'webhook.test', $5, 'pending', 0, $6, $6, $6)",
-        )
-        .bind(&id)
-        .bind(org.as_str())
-        .bind(endpoint_id)
-        .bind(event_id)
-        .bind(payload)
-        .bind(now)
-        .execute(self.pool())
-        .await?;
-        Ok(id)
-    }
-
-    /// Whether a delivery is due (a read, so idle replicas never take SQLite's write lock).
-    pub async fn has_due_deliveries(&self, now: Millis) -> StoreResult<bool> {
-        let found: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 \
-             AND (lease_until IS NULL OR lease_until < $1) LIMIT 1",
-        )
-        .bind(now)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(found.is_some())
-    }
-
-    /// Claims up to `limit` due deliveries of enabled endpoints until `lease_until`. On
-    /// PostgreSQL a row two replicas both select is taken by one: the second UPDATE waits
-    /// for the first's row lock, re-checks the lease condition on the new row version and
-    /// skips it; SQLite runs one writer at a time.
-    pub async fn claim_deliveries(
-        &self,
-        now: Millis,
-        lease_until: Millis,
-        limit: i64,
-    ) -> StoreResult<Vec<ClaimedDelivery>> {
-        let ids: Vec<String> = sqlx::query_scalar(
-            "UPDATE webhook_deliveries SET lease_until = $2 WHERE id IN ( \
-               SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id \
-               WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND w.enabled = 1 \
-               AND (d.lease_until IS NULL OR d.lease_until < $1) ORDER BY d.next_attempt_at LIMIT $3) \
-             AND status = 'pending' AND (lease_until IS NULL OR lease_until < $1) RETURNING id",
-        )
-        .bind(now)
-        .bind(lease_until)
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
-        let mut claimed = Vec::with_capacity(ids.len());
-        for id in ids {
-            let row: Option<ClaimedDelivery> = sqlx::query_as(
-                "SELECT d.id, d.org_id, d.endpoint_id, w.url, d.event_id, d.attempts, d.payload, d.event_type, \
-                 e.occurred_at, e.actor_type, e.actor_id, e.data \
-                 FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id \
-                 LEFT JOIN events e ON e.id = d.event_id WHERE d.id = $1",
-            )
-            .bind(&id)
-            .fetch_optional(self.pool())
-            .await?;
-            claimed.extend(row);
-        }
-        Ok(claimed)
-    }
-
-    /// Records one attempt of a claimed delivery (only while this claim still holds it).
-    pub async fn finish_attempt(
-        &self,
-        id: &str,
-        lease_until: Millis,
-        outcome: &AttemptOutcome,
-        answer: Option<i64>,
-        error: Option<&str>,
-        now: Millis,
-    ) -> StoreResult<()> {
-        let (status, next) = match outcome {
-            AttemptOutcome::Delivered => ("delivered", now),
-            AttemptOutcome::Retry(at) => ("pending", *at),
-            AttemptOutcome::GaveUp => ("failed", now),
-        };
-        sqlx::query(
-            "UPDATE webhook_deliveries SET status = $3, attempts = attempts + 1, next_attempt_at = $4, \
-             last_status = $5, last_error = $6, lease_until = NULL, updated_at = $7 \
-             WHERE id = $1 AND lease_until = $2",
-        )
-        .bind(id)
-        .bind(lease_until)
-        .bind(status)
-        .bind(next)
-        .bind(answer)
-        .bind(error)
-        .bind(now)
-        .execute(self.pool())
-        .await?;
-        Ok(())
     }
 
     /// 410 Gone: the endpoint is disabled with its reason, and the event saying so is
