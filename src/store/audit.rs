@@ -46,7 +46,7 @@ impl Store {
         outbox: Option<&super::NewEvent<'_>>,
         now: Millis,
     ) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query(
             "INSERT INTO audit_events (id, org_id, at, event, outcome, reason, principal, ip, detail) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -96,7 +96,7 @@ impl Store {
     pub async fn delete_audit_events_before(&self, cutoff: Millis) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM audit_events WHERE at < $1")
             .bind(cutoff)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(done.rows_affected())
     }

@@ -75,7 +75,7 @@ impl Store {
         .bind(c.auth_time)
         .bind(now)
         .bind(c.expires_at)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -107,7 +107,7 @@ impl Store {
         .bind(code_hash)
         .bind(now)
         .bind(access_jti)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -126,7 +126,7 @@ impl Store {
         .bind(jti)
         .bind(org.as_str())
         .bind(expires_at)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -150,11 +150,11 @@ impl Store {
     ) -> StoreResult<u64> {
         let codes = sqlx::query("DELETE FROM authorization_codes WHERE expires_at < $1")
             .bind(code_cutoff)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         let revoked = sqlx::query("DELETE FROM revoked_tokens WHERE expires_at < $1")
             .bind(now)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(codes.rows_affected() + revoked.rows_affected())
     }

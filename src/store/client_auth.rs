@@ -147,13 +147,13 @@ impl Store {
         sqlx::query("UPDATE oauth_clients SET last_used_at = $2 WHERE id = $1")
             .bind(client_ref)
             .bind(now)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         if let Some(secret_id) = secret_id {
             sqlx::query("UPDATE oauth_client_secrets SET last_used_at = $2 WHERE id = $1")
                 .bind(secret_id)
                 .bind(now)
-                .execute(self.pool())
+                .execute(self.writer())
                 .await?;
         }
         Ok(())

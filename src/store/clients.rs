@@ -124,7 +124,7 @@ impl Store {
         outbox: Option<&Outbox<'_, ClientView>>,
         now: Millis,
     ) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query(
             "INSERT INTO oauth_clients (id, org_id, client_id, name, client_type, roles, audiences, \
              redirect_uris, token_ttl_secs, signing_alg, disabled, created_at, updated_at) \
@@ -219,7 +219,7 @@ impl Store {
         .bind(p.signing_alg.as_deref())
         .bind(p.disabled.map(i64::from))
         .bind(now)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -233,7 +233,7 @@ impl Store {
         outbox: Option<&Outbox<'_, ClientView>>,
         now: Millis,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         // The first statement writes the row, so the view below is the one being deleted.
         let locked = sqlx::query(
             "UPDATE oauth_clients SET updated_at = updated_at WHERE org_id = $1 AND id = $2",
@@ -269,7 +269,7 @@ impl Store {
         outbox: Option<&Outbox<'_, ClientView>>,
         now: Millis,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         let locked =
             sqlx::query("UPDATE oauth_clients SET updated_at = $3 WHERE org_id = $1 AND id = $2")
                 .bind(org.as_str())
@@ -323,7 +323,7 @@ impl Store {
         .bind(org.as_str())
         .bind(id)
         .bind(secret_id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -335,7 +335,7 @@ impl Store {
             "DELETE FROM oauth_client_secrets WHERE expires_at IS NOT NULL AND expires_at < $1",
         )
         .bind(cutoff)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(done.rows_affected())
     }

@@ -99,7 +99,7 @@ pub struct UserGroupRow {
 impl Store {
     pub async fn begin_dir(&self) -> StoreResult<DirTx> {
         Ok(DirTx {
-            tx: self.pool().begin().await?,
+            tx: self.writer().begin().await?,
         })
     }
 
@@ -283,7 +283,7 @@ impl Store {
     /// a full parse and plan per request. Once committed, other connections load the new
     /// statistics; `ANALYZE sqlite_schema` reloads them on this one.
     pub async fn sqlite_optimize(&self) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query("PRAGMA optimize=0x10002")
             .execute(&mut *tx)
             .await?;
@@ -299,7 +299,7 @@ impl Store {
         }
         tx.commit().await?;
         sqlx::query("ANALYZE sqlite_schema")
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }

@@ -120,7 +120,7 @@ impl Store {
         e: &NewEvent<'_>,
         now: Millis,
     ) -> StoreResult<String> {
-        let mut conn = self.pool().acquire().await?;
+        let mut conn = self.writer().acquire().await?;
         append_event(&mut conn, org, e, now).await
     }
 
@@ -131,7 +131,7 @@ impl Store {
     /// in flight, so an event of a long transaction is numbered after it commits, past every
     /// number a reader may already hold. Returns how many deliveries were queued.
     pub async fn sequence_events(&self, now: Millis) -> StoreResult<u64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         let last: i64 = sqlx::query_scalar(
             "UPDATE event_sequence SET last = last WHERE name = 'events' RETURNING last",
         )
@@ -214,7 +214,7 @@ impl Store {
     pub async fn delete_events_before(&self, cutoff: Millis) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM events WHERE occurred_at < $1 AND seq IS NOT NULL")
             .bind(cutoff)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(done.rows_affected())
     }

@@ -17,6 +17,7 @@ mod inline_reads;
 mod migrations;
 mod oidc_flows;
 mod orgs;
+mod pools;
 mod rate_limit;
 mod reset_tokens;
 mod saml;
@@ -54,13 +55,9 @@ pub use sso_users::{NewJitUser, SsoUserRecord};
 pub use webhook_queue::{AttemptOutcome, ClaimedDelivery, DeliveryRecord, FinishedAttempt};
 pub use webhooks::{EndpointPatch, EndpointRecord};
 
-use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::AnyPool;
-use sqlx::ConnectOptions;
 
 use crate::config::Settings;
 
@@ -119,7 +116,10 @@ fn is_unavailable_sqlstate(code: &str) -> bool {
 
 #[derive(Clone, Debug)]
 pub struct Store {
+    /// Reads (on SQLite these connections cannot write; pools.rs).
     pool: AnyPool,
+    /// Writes and transactions: on SQLite one connection, on PostgreSQL the same pool.
+    writer: AnyPool,
     /// SQLite file databases only: hot reads run inline on the request thread.
     inline: Option<Arc<inline_reads::InlineReader>>,
 }
@@ -161,63 +161,19 @@ impl Store {
             }
             Backend::Postgres => (settings.database_url.clone(), None),
         };
-        // sqlx's own slow-statement warning prints the whole SQL text (kilobytes for a
-        // batch insert) on every slow call; the statement budget's error and the request's
-        // status and duration are what an operator acts on, so it is off.
-        let options = AnyConnectOptions::from_str(&url)
-            .map_err(|e| format!("DATABASE_URL: {e}"))?
-            .disable_statement_logging();
-        let budget_ms = settings.database_statement_timeout_ms;
-        if backend == Backend::Sqlite {
-            statement_budget::install_sqlite(budget_ms);
-        }
-        let pool = AnyPoolOptions::new()
-            .max_connections(settings.database_max_connections)
-            .min_connections(0)
-            .acquire_timeout(Duration::from_secs(settings.database_acquire_timeout_secs))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the one writer; NORMAL sync is durable in WAL.
-                        sqlx::query("PRAGMA journal_mode = WAL")
-                            .execute(&mut *conn)
-                            .await?;
-                        sqlx::query("PRAGMA synchronous = NORMAL")
-                            .execute(&mut *conn)
-                            .await?;
-                        sqlx::query("PRAGMA foreign_keys = ON")
-                            .execute(&mut *conn)
-                            .await?;
-                        // Statement journals (a multi-row INSERT under a foreign key keeps
-                        // one) stay in memory instead of a temporary file written per batch.
-                        sqlx::query("PRAGMA temp_store = MEMORY")
-                            .execute(&mut *conn)
-                            .await?;
-                        sqlx::query("PRAGMA busy_timeout = 5000")
-                            .execute(&mut *conn)
-                            .await?;
-                        // Reads map the file instead of copying pages with read(2): every
-                        // write (the SCIM log's included) empties the readers' page caches.
-                        sqlx::query("PRAGMA mmap_size = 268435456")
-                            .execute(&mut *conn)
-                            .await?;
-                    } else {
-                        sqlx::query(statement_budget::postgres_statement(budget_ms))
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_lazy_with(options);
-        Ok(Self { pool, inline })
+        let pools = pools::open(settings, backend, &url)?;
+        Ok(Self {
+            pool: pools.reader,
+            writer: pools.writer,
+            inline,
+        })
     }
 
     /// Applies the migrations of this backend (at start, and by `axid migrate`).
     /// Migrations run without a statement budget (statement_budget.rs says why).
     pub async fn migrate(&self, backend: Backend) -> Result<(), String> {
         let failed = |e: sqlx::Error| format!("migration failed: {e}");
-        let mut conn = self.pool.acquire().await.map_err(failed)?;
+        let mut conn = self.writer.acquire().await.map_err(failed)?;
         if backend == Backend::Postgres {
             sqlx::query(statement_budget::postgres_statement(0))
                 .execute(&mut *conn)
@@ -239,6 +195,7 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 
@@ -249,6 +206,11 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The pool every write and transaction goes through (pools.rs).
+    pub(crate) fn writer(&self) -> &AnyPool {
+        &self.writer
     }
 
     /// The inline SQLite reader, if this store has one (see inline_reads.rs).

@@ -49,7 +49,7 @@ impl Store {
         .bind(f.return_to)
         .bind(now)
         .bind(f.expires_at)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -86,7 +86,7 @@ impl Store {
         .bind(org.as_str())
         .bind(state_hash)
         .bind(now)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -95,7 +95,7 @@ impl Store {
     pub async fn delete_oidc_flows_before(&self, before: Millis) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM oidc_flows WHERE expires_at < $1")
             .bind(before)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(done.rows_affected())
     }

@@ -55,7 +55,7 @@ impl Store {
             .bind(contact_email)
             .bind(password_hash)
             .bind(now)
-            .fetch_one(self.pool())
+            .fetch_one(self.writer())
             .await?)
     }
 
@@ -101,7 +101,7 @@ impl Store {
             .bind(email_given)
             .bind(email)
             .bind(now)
-            .fetch_optional(self.pool())
+            .fetch_optional(self.writer())
             .await?)
     }
 
@@ -109,7 +109,7 @@ impl Store {
     pub async fn delete_org(&self, org: &OrgId) -> StoreResult<bool> {
         let done = sqlx::query("DELETE FROM organizations WHERE org_id = $1")
             .bind(org.as_str())
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -139,7 +139,7 @@ impl Store {
         .bind(org.as_str())
         .bind(password_hash)
         .bind(now)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -173,7 +173,7 @@ impl Store {
         .bind(seats)
         .bind(expires_at)
         .bind(now)
-        .fetch_one(self.pool())
+        .fetch_one(self.writer())
         .await
         .map_err(StoreError::from)
     }
@@ -181,7 +181,7 @@ impl Store {
     pub async fn delete_license(&self, org: &OrgId) -> StoreResult<bool> {
         let done = sqlx::query("DELETE FROM licenses WHERE org_id = $1")
             .bind(org.as_str())
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(done.rows_affected() > 0)
     }

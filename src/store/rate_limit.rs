@@ -14,7 +14,7 @@ impl Store {
         )
         .bind(bucket)
         .bind(window_start)
-        .fetch_one(self.pool())
+        .fetch_one(self.writer())
         .await?;
         Ok(hits)
     }
@@ -34,7 +34,7 @@ impl Store {
     pub async fn delete_rate_limit_windows_before(&self, cutoff: Millis) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM rate_limit_windows WHERE window_start < $1")
             .bind(cutoff)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(done.rows_affected())
     }

@@ -19,7 +19,7 @@ impl Store {
         .bind(org.as_str())
         .bind(now)
         .bind(expires_at)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -37,7 +37,7 @@ impl Store {
         )
         .bind(token_hash)
         .bind(now)
-        .fetch_optional(self.pool())
+        .fetch_optional(self.writer())
         .await?;
         Ok(row.map(|(org,)| org))
     }
@@ -50,7 +50,7 @@ impl Store {
         )
         .bind(org.as_str())
         .bind(now)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(done.rows_affected())
     }
@@ -58,7 +58,7 @@ impl Store {
     pub async fn delete_reset_tokens_before(&self, cutoff: Millis) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM password_reset_tokens WHERE expires_at < $1")
             .bind(cutoff)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(done.rows_affected())
     }

@@ -43,7 +43,7 @@ impl Store {
         .bind(now)
         .bind(expires_at)
         .bind(flow.binding_hash)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -60,7 +60,7 @@ impl Store {
         )
         .bind(relay_state_hash)
         .bind(org.as_str())
-        .fetch_optional(self.pool())
+        .fetch_optional(self.writer())
         .await?)
     }
 
@@ -78,7 +78,7 @@ impl Store {
         .bind(org.as_str())
         .bind(assertion_id)
         .bind(expires_at)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -87,11 +87,11 @@ impl Store {
     pub async fn delete_expired_saml_state(&self, now: Millis) -> StoreResult<()> {
         sqlx::query("DELETE FROM saml_flows WHERE expires_at < $1")
             .bind(now)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         sqlx::query("DELETE FROM assertion_replay WHERE expires_at < $1")
             .bind(now)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -129,7 +129,7 @@ impl Store {
         .bind(private_key_enc)
         .bind(certificate_pem)
         .bind(now)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         self.get_sp_key(org).await
     }

@@ -36,7 +36,7 @@ pub struct ScimRequestRow {
 impl Store {
     /// Stores a batch in one transaction (one commit, not one per 50 rows).
     pub async fn insert_scim_requests(&self, rows: &[ScimLogRecord]) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         // Ids are UUIDv7 (time first): each row lands at the end of the primary-key index
         // instead of on a random page, so a batch dirties a few pages, not one per row.
         // Ten rows (a hundred parameters) per statement: sqlx-sqlite looks each parameter's
@@ -112,7 +112,7 @@ impl Store {
     pub async fn delete_scim_requests_before(&self, cutoff: Millis) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM scim_requests WHERE at < $1")
             .bind(cutoff)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(done.rows_affected())
     }

@@ -98,7 +98,7 @@ impl Store {
         outbox: Option<&super::NewEvent<'_>>,
         now: Millis,
     ) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query(
             "INSERT INTO sessions (id_hash, org_id, principal_type, principal_id, email, name, roles, \
              auth_method, created_at, last_seen_at, expires_at, idp_groups) \
@@ -159,7 +159,7 @@ impl Store {
         sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1")
             .bind(id_hash)
             .bind(now)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -167,7 +167,7 @@ impl Store {
     pub async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id_hash)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -182,7 +182,7 @@ impl Store {
         let done = sqlx::query("DELETE FROM sessions WHERE org_id = $1 AND auth_method = $2")
             .bind(org.as_str())
             .bind(auth_method)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(done.rows_affected())
     }
@@ -203,7 +203,7 @@ impl Store {
         .bind(principal_type)
         .bind(principal_id)
         .bind(keep_hash.unwrap_or(""))
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(done.rows_affected())
     }
@@ -211,7 +211,7 @@ impl Store {
     pub async fn delete_org_sessions(&self, org: &OrgId) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM sessions WHERE org_id = $1")
             .bind(org.as_str())
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(done.rows_affected())
     }
@@ -221,7 +221,7 @@ impl Store {
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
             .bind(now)
             .bind(idle_cutoff)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(done.rows_affected())
     }
@@ -247,7 +247,7 @@ impl Store {
         sqlx::query("UPDATE sessions SET roles = $2 WHERE id_hash = $1")
             .bind(id_hash)
             .bind(roles_json)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -258,7 +258,7 @@ impl Store {
             "DELETE FROM sessions WHERE org_id = $1 AND auth_method IN ('saml', 'oidc')",
         )
         .bind(org.as_str())
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(done.rows_affected())
     }
@@ -294,7 +294,7 @@ impl Store {
             sqlx::query("DELETE FROM sessions WHERE org_id = $1 AND substr(id_hash, 1, 16) = $2")
                 .bind(org.as_str())
                 .bind(id)
-                .execute(self.pool())
+                .execute(self.writer())
                 .await?;
         Ok(done.rows_affected() > 0)
     }

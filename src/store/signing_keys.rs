@@ -64,7 +64,7 @@ impl Store {
         .bind(k.private_key)
         .bind(now)
         .bind(k.activates_at)
-        .execute(self.pool())
+        .execute(self.writer())
         .await;
         match done {
             Ok(_) => Ok(true),
@@ -85,7 +85,7 @@ impl Store {
         now: Millis,
         retired_expires_at: Millis,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query(
             "UPDATE signing_keys SET state = 'retired', retired_at = $2, expires_at = $3 \
              WHERE alg = $1 AND state = 'active'",
@@ -116,7 +116,7 @@ impl Store {
             "DELETE FROM signing_keys WHERE state = 'retired' AND expires_at IS NOT NULL AND expires_at <= $1",
         )
         .bind(now)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(done.rows_affected())
     }
@@ -140,7 +140,7 @@ impl Store {
         .bind(holder)
         .bind(until)
         .bind(now)
-        .fetch_optional(self.pool())
+        .fetch_optional(self.writer())
         .await?;
         Ok(row.is_some_and(|(h,)| h == holder))
     }
@@ -150,7 +150,7 @@ impl Store {
         sqlx::query("DELETE FROM job_leases WHERE name = $1 AND holder = $2")
             .bind(name)
             .bind(holder)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }

@@ -97,7 +97,7 @@ impl Store {
             .bind(user.source)
             .bind(user.resource)
             .bind(now)
-            .fetch_one(self.pool())
+            .fetch_one(self.writer())
             .await?;
         Ok(row.into())
     }
@@ -178,7 +178,7 @@ impl Store {
         .bind(subject)
         .bind(user_id)
         .bind(now)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }

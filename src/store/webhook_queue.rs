@@ -96,7 +96,7 @@ impl Store {
         .bind(event_id)
         .bind(payload)
         .bind(now)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(id)
     }
@@ -133,7 +133,7 @@ impl Store {
         .bind(now)
         .bind(lease_until)
         .bind(limit)
-        .fetch_all(self.pool())
+        .fetch_all(self.writer())
         .await?;
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -166,7 +166,7 @@ impl Store {
         if attempts.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         for a in attempts {
             let (status, next) = match a.outcome {
                 AttemptOutcome::Delivered => ("delivered", now),
