@@ -116,16 +116,8 @@ pub fn render(req: &HttpRequest, failure: &SsoFailure) -> HttpResponse {
         .body(page)
 }
 
-/// Records the outcome of an SSO login (success or failure) in the audit feed and metrics.
-pub async fn record_outcome(
-    state: &AppState,
-    org: &OrgId,
-    protocol: &str,
-    reason: Option<&str>,
-    principal: Option<&str>,
-    ip: &str,
-    detail: Option<serde_json::Value>,
-) {
+/// Counts an SSO outcome in `/metrics` (reason None: a success).
+pub fn count_outcome(state: &AppState, protocol: &str, reason: Option<&str>) {
     let outcome = if reason.is_some() {
         "failure"
     } else {
@@ -136,15 +128,45 @@ pub async fn record_outcome(
         .sso_outcomes
         .with_label_values(&[protocol, outcome, reason.unwrap_or("none")])
         .inc();
-    let event_name = format!("{protocol}_login");
-    let event = NewAuditEvent {
-        event: &event_name,
-        outcome,
+}
+
+/// The audit row of an SSO outcome; `event_name` is `{protocol}_login`.
+pub fn outcome_audit<'a>(
+    event_name: &'a str,
+    reason: Option<&'a str>,
+    principal: Option<&'a str>,
+    ip: &'a str,
+    detail: Option<serde_json::Value>,
+) -> NewAuditEvent<'a> {
+    NewAuditEvent {
+        event: event_name,
+        outcome: if reason.is_some() {
+            "failure"
+        } else {
+            "success"
+        },
         reason,
         principal,
         ip: Some(ip),
         detail: detail.map(|d| d.to_string()),
-    };
+    }
+}
+
+/// Records the outcome of an SSO login in the audit feed and metrics in a transaction of
+/// its own: refusals, whose reason is known before any session. A success is written with
+/// its session (`login::sign_in`).
+pub async fn record_outcome(
+    state: &AppState,
+    org: &OrgId,
+    protocol: &str,
+    reason: Option<&str>,
+    principal: Option<&str>,
+    ip: &str,
+    detail: Option<serde_json::Value>,
+) {
+    count_outcome(state, protocol, reason);
+    let event_name = format!("{protocol}_login");
+    let event = outcome_audit(&event_name, reason, principal, ip, detail);
     // A refused sign-in is also an outbox event (CONTRACT.md §15); successes are the
     // `session.created` of the session they issue.
     let failed = reason.map(|r| crate::store::NewEvent {

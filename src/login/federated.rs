@@ -1,6 +1,7 @@
 //! The path after a validated SAML assertion or OIDC ID token, shared by both protocols:
 //! email-domain rule, link to the directory user with the same userName or email (or create
-//! one just in time), roles (CONTRACT.md §5), a fresh session, 303 to return_to.
+//! one just in time), roles (CONTRACT.md §5), a fresh session committed with its audit row
+//! (`sign_in.rs`), 303 to return_to.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;
@@ -11,7 +12,8 @@ use crate::domain::OrgId;
 use crate::federation::config::SsoConfig;
 use crate::federation::failure::{FixSide, SsoFailure};
 use crate::http::session_cookie::session_cookie;
-use crate::login::sessions::{issue_session, SessionPrincipal};
+use crate::login::sessions::SessionPrincipal;
+use crate::login::sign_in::{commit_sign_in, SignInContext};
 use crate::roles::{resolve_roles, RoleResolution};
 use crate::state::AppState;
 use crate::store::{NewJitUser, SsoUserRecord, StoreError};
@@ -222,6 +224,7 @@ pub async fn complete_login(
     identity: &FederatedIdentity,
     protocol: &str,
     return_to: &str,
+    ctx: SignInContext<'_>,
 ) -> Result<LoginSuccess, SsoFailure> {
     let email = email_of(identity);
     if !domain_allowed(config, email.as_deref()) {
@@ -280,14 +283,12 @@ pub async fn complete_login(
         auth_method: protocol,
         idp_groups: Some(&identity.groups),
     };
-    let (cookie, _record) = issue_session(state, org, &who)
-        .await
-        .map_err(|_| SsoFailure::service_unavailable())?;
+    let session = commit_sign_in(state, org, protocol, &who, &user.user_name, ctx).await?;
     let response = HttpResponse::build(StatusCode::SEE_OTHER)
         .insert_header((header::LOCATION, return_to))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .cookie(session_cookie(
-            cookie,
+            session.cookie_value,
             state.settings.session_absolute_timeout_secs,
             &state.settings,
         ))

@@ -5,3 +5,4 @@ pub mod federated;
 pub mod role_changes;
 pub mod session_roles;
 pub mod sessions;
+pub mod sign_in;

@@ -24,57 +24,89 @@ pub struct SessionPrincipal<'a> {
     pub idp_groups: Option<&'a [String]>,
 }
 
-/// Stores a session under a fresh random id (no fixation) and returns the cookie value and
-/// the stored record.
-pub async fn issue_session(
+/// A session ready to be stored under a fresh random id (no fixation): the cookie value,
+/// the record, and what the row and its `session.created` event are made of.
+#[derive(Debug)]
+pub struct PreparedSession {
+    pub cookie_value: String,
+    pub record: SessionRecord,
+    id_hash: String,
+    idp_groups_json: Option<String>,
+}
+
+impl PreparedSession {
+    pub fn row(&self) -> NewSession<'_> {
+        let r = &self.record;
+        NewSession {
+            id_hash: &self.id_hash,
+            principal_type: &r.principal_type,
+            principal_id: &r.principal_id,
+            email: r.email.as_deref(),
+            name: r.name.as_deref(),
+            roles_json: &r.roles,
+            auth_method: &r.auth_method,
+            expires_at: r.expires_at,
+            idp_groups_json: self.idp_groups_json.as_deref(),
+        }
+    }
+
+    /// The outbox event written in the session's transaction (CONTRACT.md §15).
+    pub fn created_event(&self) -> NewEvent<'_> {
+        NewEvent {
+            kind: "session.created",
+            actor_type: &self.record.principal_type,
+            actor_id: Some(&self.record.principal_id),
+            data: session_json(&self.record),
+        }
+    }
+}
+
+pub fn prepare_session(
     state: &AppState,
     org: &OrgId,
     who: &SessionPrincipal<'_>,
-) -> ApiResult<(String, SessionRecord)> {
+) -> ApiResult<PreparedSession> {
     let cookie_value = generate_secret(SecretKind::Session);
-    let id_hash = hash_secret(&cookie_value);
     let now = state.clock.now_ms();
-    let expires_at = now + state.settings.session_absolute_timeout_secs * 1000;
-    let roles_json = serde_json::to_string(who.roles).map_err(|_| ApiError::internal())?;
+    let roles = serde_json::to_string(who.roles).map_err(|_| ApiError::internal())?;
     let idp_groups_json = who
         .idp_groups
         .map(serde_json::to_string)
         .transpose()
         .map_err(|_| ApiError::internal())?;
-    let new = NewSession {
-        id_hash: &id_hash,
-        principal_type: who.principal_type,
-        principal_id: who.principal_id,
-        email: who.email,
-        name: who.name,
-        roles_json: &roles_json,
-        auth_method: who.auth_method,
-        expires_at,
-        idp_groups_json: idp_groups_json.as_deref(),
-    };
     let record = SessionRecord {
         org_id: org.to_string(),
         principal_type: who.principal_type.to_owned(),
         principal_id: who.principal_id.to_owned(),
         email: who.email.map(str::to_owned),
         name: who.name.map(str::to_owned),
-        roles: roles_json.clone(),
+        roles,
         auth_method: who.auth_method.to_owned(),
         created_at: now,
         last_seen_at: now,
-        expires_at,
+        expires_at: now + state.settings.session_absolute_timeout_secs * 1000,
     };
-    let created = NewEvent {
-        kind: "session.created",
-        actor_type: who.principal_type,
-        actor_id: Some(who.principal_id),
-        data: session_json(&record),
-    };
+    Ok(PreparedSession {
+        id_hash: hash_secret(&cookie_value),
+        cookie_value,
+        record,
+        idp_groups_json,
+    })
+}
+
+/// Stores a new session with its event and returns the cookie value and the record.
+pub async fn issue_session(
+    state: &AppState,
+    org: &OrgId,
+    who: &SessionPrincipal<'_>,
+) -> ApiResult<(String, SessionRecord)> {
+    let prepared = prepare_session(state, org, who)?;
+    let now = prepared.record.created_at;
     state
         .store
-        .insert_session_with(org, &new, Some(&created), now)
+        .insert_session_with(org, &prepared.row(), Some(&prepared.created_event()), now)
         .await?;
-    Ok((cookie_value, record))
+    Ok((prepared.cookie_value, prepared.record))
 }
 
 /// 200 with the session JSON and the cookie that carries it.

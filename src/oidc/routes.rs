@@ -17,6 +17,7 @@ use crate::federation::failure::{record_outcome, render, SsoFailure};
 use crate::federation::LoadedConfig;
 use crate::http::request_meta::client_ip_text;
 use crate::login::federated::{complete_login, FederatedIdentity};
+use crate::login::sign_in::SignInContext;
 use crate::protocol::oidc::claims::{ClaimMapping, ClaimPolicy, Provider};
 use crate::protocol::oidc::flow::{binding_cookie, redirect_uri, FLOW_COOKIE};
 use crate::protocol::oidc::reason::OidcReason;
@@ -251,19 +252,13 @@ async fn complete(
         display_name: id.name,
         groups: id.groups,
     };
-    let success = complete_login(state, org, cfg, &identity, "oidc", &done.return_to)
+    let ctx = SignInContext {
+        ip,
+        detail: json!({"sub": id.subject}),
+        replay: None,
+    };
+    let success = complete_login(state, org, cfg, &identity, "oidc", &done.return_to, ctx)
         .await
         .map_err(|f| (f, Some(id.subject.clone())))?;
-    let detail = json!({"sub": id.subject, "user_id": success.user_id, "roles": success.roles});
-    record_outcome(
-        state,
-        org,
-        "oidc",
-        None,
-        Some(&success.user_name),
-        ip,
-        Some(detail),
-    )
-    .await;
     Ok(success.response)
 }

@@ -19,13 +19,14 @@ use crate::federation::failure::{record_outcome, render, SsoFailure};
 use crate::federation::sp_urls;
 use crate::http::request_meta::client_ip_text;
 use crate::login::federated::{complete_login, safe_return_to, FederatedIdentity};
+use crate::login::sign_in::SignInContext;
 use crate::protocol::binding::binding_matches;
 use crate::protocol::saml::authn_request::relay_state_hash;
 use crate::protocol::saml::response::{
     validate, FixSide, Rejection, TrustedKeys, ValidatedResponse, ValidationContext,
 };
 use crate::state::AppState;
-use crate::store::SamlFlow;
+use crate::store::{ReplayEntry, SamlFlow};
 
 /// The form may carry a 256 KiB response as base64 plus URL encoding and RelayState.
 const MAX_FORM_BYTES: usize = 1024 * 1024;
@@ -292,34 +293,23 @@ async fn consume(
         .await
         .map_err(|r| (failure_of(r), None))?;
     let name_id = Some(validated.identity.name_id.clone());
-    let fresh = state
-        .store
-        .remember_assertion(
-            org,
-            &validated.identity.assertion_id,
-            validated.replay_until,
-        )
-        .await
-        .map_err(|_| (SsoFailure::service_unavailable(), name_id.clone()))?;
-    if !fresh {
-        return Err((failure_of(Rejection::Replay), name_id));
-    }
     let identity = federated_identity(config, &validated.identity);
-    let success = complete_login(state, org, config, &identity, "saml", &return_to)
+    // The replay entry is written with the session, in one transaction: a replayed
+    // assertion is refused there and leaves nothing behind.
+    let ctx = SignInContext {
+        ip,
+        detail: json!({"assertion_id": validated.identity.assertion_id, "idp_initiated": flow.is_none()}),
+        replay: Some((
+            ReplayEntry {
+                assertion_id: &validated.identity.assertion_id,
+                until: validated.replay_until,
+            },
+            failure_of(Rejection::Replay),
+        )),
+    };
+    let success = complete_login(state, org, config, &identity, "saml", &return_to, ctx)
         .await
         .map_err(|f| (f, name_id.clone()))?;
-    let detail = json!({"assertion_id": validated.identity.assertion_id, "roles": success.roles, "user_id": success.user_id,
-                        "idp_initiated": flow.is_none()});
-    record_outcome(
-        state,
-        org,
-        "saml",
-        None,
-        Some(&success.user_name),
-        ip,
-        Some(detail),
-    )
-    .await;
     let mut response = success.response;
     // The flow is over: its binding cookie goes (a failure leaves it, setting no cookie).
     let spent = Cookie::build(FLOW_COOKIE, "")

@@ -47,21 +47,7 @@ impl Store {
         now: Millis,
     ) -> StoreResult<()> {
         let mut tx = self.writer().begin().await?;
-        sqlx::query(
-            "INSERT INTO audit_events (id, org_id, at, event, outcome, reason, principal, ip, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(new_id())
-        .bind(org.as_str())
-        .bind(now)
-        .bind(e.event)
-        .bind(e.outcome)
-        .bind(e.reason)
-        .bind(e.principal)
-        .bind(e.ip)
-        .bind(e.detail.as_deref())
-        .execute(&mut *tx)
-        .await?;
+        insert_audit_row(&mut tx, org, e, now).await?;
         if let Some(event) = outbox {
             super::events::append_event(&mut tx, org, event, now).await?;
         }
@@ -100,4 +86,29 @@ impl Store {
             .await?;
         Ok(done.rows_affected())
     }
+}
+
+/// One audit row, inside the caller's transaction.
+pub(super) async fn insert_audit_row(
+    conn: &mut sqlx::AnyConnection,
+    org: &OrgId,
+    e: &NewAuditEvent<'_>,
+    now: Millis,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_events (id, org_id, at, event, outcome, reason, principal, ip, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(new_id())
+    .bind(org.as_str())
+    .bind(now)
+    .bind(e.event)
+    .bind(e.outcome)
+    .bind(e.reason)
+    .bind(e.principal)
+    .bind(e.ip)
+    .bind(e.detail.as_deref())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

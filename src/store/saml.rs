@@ -64,25 +64,6 @@ impl Store {
         .await?)
     }
 
-    /// Records an accepted assertion id; false when any replica already accepted it.
-    pub async fn remember_assertion(
-        &self,
-        org: &OrgId,
-        assertion_id: &str,
-        expires_at: Millis,
-    ) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "INSERT INTO assertion_replay (org_id, assertion_id, expires_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (org_id, assertion_id) DO NOTHING",
-        )
-        .bind(org.as_str())
-        .bind(assertion_id)
-        .bind(expires_at)
-        .execute(self.writer())
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
     /// Housekeeping: expired flows and replay entries that can no longer matter.
     pub async fn delete_expired_saml_state(&self, now: Millis) -> StoreResult<()> {
         sqlx::query("DELETE FROM saml_flows WHERE expires_at < $1")
@@ -166,4 +147,24 @@ impl Store {
             .fetch_all(self.pool())
             .await?)
     }
+}
+
+/// Records an accepted assertion id inside the caller's transaction; false when it was
+/// already there (a replay, SAML Profiles §4.1.4.5).
+pub(super) async fn insert_replay_row(
+    conn: &mut sqlx::AnyConnection,
+    org: &OrgId,
+    assertion_id: &str,
+    expires_at: Millis,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO assertion_replay (org_id, assertion_id, expires_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (org_id, assertion_id) DO NOTHING",
+    )
+    .bind(org.as_str())
+    .bind(assertion_id)
+    .bind(expires_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -99,24 +99,7 @@ impl Store {
         now: Millis,
     ) -> StoreResult<()> {
         let mut tx = self.writer().begin().await?;
-        sqlx::query(
-            "INSERT INTO sessions (id_hash, org_id, principal_type, principal_id, email, name, roles, \
-             auth_method, created_at, last_seen_at, expires_at, idp_groups) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)",
-        )
-        .bind(s.id_hash)
-        .bind(org.as_str())
-        .bind(s.principal_type)
-        .bind(s.principal_id)
-        .bind(s.email)
-        .bind(s.name)
-        .bind(s.roles_json)
-        .bind(s.auth_method)
-        .bind(now)
-        .bind(s.expires_at)
-        .bind(s.idp_groups_json)
-        .execute(&mut *tx)
-        .await?;
+        insert_session_row(&mut tx, org, s, now).await?;
         if let Some(event) = outbox {
             super::events::append_event(&mut tx, org, event, now).await?;
         }
@@ -298,4 +281,32 @@ impl Store {
                 .await?;
         Ok(done.rows_affected() > 0)
     }
+}
+
+/// One session row, inside the caller's transaction.
+pub(super) async fn insert_session_row(
+    conn: &mut sqlx::AnyConnection,
+    org: &OrgId,
+    s: &NewSession<'_>,
+    now: Millis,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, org_id, principal_type, principal_id, email, name, roles, \
+         auth_method, created_at, last_seen_at, expires_at, idp_groups) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)",
+    )
+    .bind(s.id_hash)
+    .bind(org.as_str())
+    .bind(s.principal_type)
+    .bind(s.principal_id)
+    .bind(s.email)
+    .bind(s.name)
+    .bind(s.roles_json)
+    .bind(s.auth_method)
+    .bind(now)
+    .bind(s.expires_at)
+    .bind(s.idp_groups_json)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

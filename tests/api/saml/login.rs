@@ -255,6 +255,20 @@ async fn an_assertion_accepted_by_one_replica_is_a_replay_on_another(app: TestAp
         "replayed_assertion",
     )
     .await;
+    // The replay entry is written with the session in one transaction: the refused
+    // sign-in left no session of its own behind.
+    let events = json_of(
+        app.get("/api/v1/events?types=session.created&limit=100")
+            .await,
+    )
+    .await;
+    let saml_sessions = events["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["data"]["auth_method"] == "saml")
+        .count();
+    assert_eq!(saml_sessions, 1, "{events}");
 }
 
 async fn failures_render_an_html_page_naming_the_code_and_who_fixes_it(app: TestApp) {
