@@ -2,11 +2,13 @@
 
 mod helpers;
 mod mail_sink;
+mod process;
 
 mod admin;
 mod auth;
 mod credentials;
 mod database_outage;
+mod durability;
 mod emails;
 mod events;
 mod nul_bytes;

@@ -2,20 +2,15 @@
 //! same database: every event reaches the receiver (CONTRACT.md §15, "deliveries survive a
 //! restart"). The queue is rows, so nothing held in memory is lost.
 
-use std::net::TcpListener;
 use std::time::Duration;
 
 use reqwest::header::AUTHORIZATION;
 use serde_json::{json, Value};
-use tokio::process::{Child, Command};
 
 use super::receiver::Receiver;
 use super::within;
 use crate::helpers::{json_of, new_client, Db, TestDb, ADMIN_KEY, ORG_PASSWORD};
-
-const AXID: &str = env!("CARGO_BIN_EXE_axid");
-/// Fixed, so the restarted process opens the webhook secrets the first one sealed.
-const DATA_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+use crate::process::Process;
 
 mod kill_nine_with_deliveries_pending_then_a_restart_delivers_every_event {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -29,57 +24,6 @@ mod kill_nine_with_deliveries_pending_then_a_restart_delivers_every_event {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres() {
         super::kill_nine_then_restart(super::Db::Postgres).await;
-    }
-}
-
-/// One `axid serve` child process; dropped or killed, it gets SIGKILL.
-struct Process {
-    child: Child,
-    base: String,
-}
-
-impl Process {
-    async fn start(db_url: &str) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let base = format!("http://127.0.0.1:{port}");
-        let child = Command::new(AXID)
-            .arg("serve")
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("RUST_LOG", "warn")
-            .env("DATABASE_URL", db_url)
-            .env("PUBLIC_URL", &base)
-            .env("AXID_HOST", "127.0.0.1")
-            .env("AXID_PORT", port.to_string())
-            .env("ADMIN_API_KEY", ADMIN_KEY)
-            .env("SSO_DATA_KEY", DATA_KEY)
-            .env("WEBHOOK_ALLOW_PRIVATE", "1")
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start axid serve");
-        let process = Self { child, base };
-        process.wait_ready().await;
-        process
-    }
-
-    async fn wait_ready(&self) {
-        let http = reqwest::Client::new();
-        for _ in 0..400 {
-            let ready = http.get(format!("{}/ready", self.base)).send().await;
-            if ready.is_ok_and(|r| r.status() == 200) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("axid serve did not become ready");
-    }
-
-    /// SIGKILL: no graceful shutdown, no chance to finish or hand back a lease.
-    async fn kill_nine(mut self) {
-        self.child.kill().await.expect("kill -9");
     }
 }
 
