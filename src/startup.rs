@@ -88,6 +88,7 @@ impl Application {
         tokio::spawn(housekeeping(state.clone()));
         tokio::spawn(crate::issuer::run_jobs(state.clone()));
         tokio::spawn(crate::events::run_jobs(state.clone()));
+        tokio::spawn(crate::federation::jobs::run_jobs(state.clone()));
         Ok(Self {
             port,
             server,

@@ -8,6 +8,9 @@ const dir = process.argv[2];
 const cert = fs.readFileSync(path.join(dir, 'idp.crt'), 'utf8');
 const files = fs.readdirSync(dir).filter(f => f.endsWith('.b64')).sort();
 const responses = files.map(f => fs.readFileSync(path.join(dir, f), 'utf8'));
+// Encrypted responses (saml_bench gen-encrypted) come with the SP's decryption key.
+const spKey = path.join(dir, 'sp.key');
+const decryptionPvk = fs.existsSync(spKey) ? fs.readFileSync(spKey, 'utf8') : undefined;
 const saml = new SAML({
   callbackUrl: 'http://127.0.0.1:1/auth/saml/acme/callback',
   entryPoint: 'https://idp.example.test/sso',
@@ -19,6 +22,7 @@ const saml = new SAML({
   wantAuthnResponseSigned: false,
   validateInResponseTo: 'never',
   acceptedClockSkewMs: 120000,
+  decryptionPvk,
 });
 
 (async () => {

@@ -24,4 +24,10 @@ BIN="$TARGET_DIR/release/examples/saml_bench"
 AXID=$("$BIN" validate "$OUT" | tee /dev/stderr | grep -o '[0-9.]* us' | cut -d' ' -f1)
 NODE=$(NODE_PATH="$NODE_DIR/node_modules" node bench/saml/node-saml-bench.js "$OUT" | tee /dev/stderr | grep -o '[0-9.]* us' | cut -d' ' -f1)
 python3 -c "print(f'ratio: node-saml / axid = {float($NODE) / float($AXID):.1f}x (target >= 5x)')"
+# Decrypt-plus-validate: the same responses with the assertion encrypted for the SP.
+ENC="$OUT/encrypted"
+"$BIN" gen-encrypted "$ENC" "$N"
+AXID_ENC=$("$BIN" validate "$ENC" | tee /dev/stderr | grep -o '[0-9.]* us' | cut -d' ' -f1)
+NODE_ENC=$(NODE_PATH="$NODE_DIR/node_modules" node bench/saml/node-saml-bench.js "$ENC" | tee /dev/stderr | grep -o '[0-9.]* us' | cut -d' ' -f1)
+python3 -c "print(f'encrypted ratio: node-saml / axid = {float($NODE_ENC) / float($AXID_ENC):.1f}x')"
 "$BIN" acs "$LOGINS" "$CONCURRENCY"

@@ -1,6 +1,9 @@
 //! SAML benchmark driver (run by bench/saml/run.sh, not in CI):
 //!   gen DIR N      write N Okta-shaped signed responses (base64, unsolicited) and the cert
-//!   validate DIR   µs per full in-process validation (every check), one thread
+//!   gen-encrypted DIR N  the same, the assertion encrypted (RSA-OAEP, AES-256-GCM) for the
+//!                  SP key written beside them as sp.key / sp.crt
+//!   validate DIR   µs per full in-process validation (every check, decryption first when
+//!                  DIR has sp.key), one thread
 //!   acs N C        ACS logins per second end to end over HTTP on a fresh SQLite database
 //!                  (pool of DB_CONNS connections, default 1: SQLite has one writer),
 //!                  IdP-initiated with unique assertion ids (the replay store is exercised)
@@ -11,8 +14,20 @@ use std::time::Instant;
 use axid::clock::{Clock, SystemClock};
 use axid::protocol::saml::response::{validate, TrustedKeys, ValidationContext};
 use axid::protocol::saml::test_idp::{ResponseSpec, SignMode, TestIdp};
+use axid::protocol::saml::test_idp_encrypt::Encryption;
+use axid::protocol::saml::xmlenc::{DecryptionKey, DecryptionKeys};
+
+/// The SP decryption key written by `gen-encrypted`, if DIR has one.
+fn decryption_keys(dir: &str) -> Option<DecryptionKeys> {
+    let pem = std::fs::read_to_string(format!("{dir}/sp.key")).ok()?;
+    let der = axid::protocol::certs::private_key_pem_to_der(&pem).expect("sp.key");
+    let key = DecryptionKey::from_pkcs8("spk_bench", &der).expect("sp key");
+    Some(DecryptionKeys(vec![std::sync::Arc::new(key)]))
+}
 
 const KEY: &str = include_str!("../../tests/fixtures/saml/idp.key");
+const SP_KEY: &str = include_str!("../../tests/fixtures/saml/idp2.key");
+const SP_CERT: &str = include_str!("../../tests/fixtures/saml/idp2.crt");
 const CERT: &str = include_str!("../../tests/fixtures/saml/idp.crt");
 const IDP: &str = "https://idp.example.test/";
 const SP: &str = "http://127.0.0.1:1/auth/saml/acme/metadata";
@@ -33,12 +48,20 @@ fn okta_spec(sp: &str, acs: &str, i: usize, now: i64) -> ResponseSpec {
     spec
 }
 
-fn gen(dir: &str, n: usize) {
+fn gen(dir: &str, n: usize, encrypted: bool) {
     std::fs::create_dir_all(dir).expect("dir");
     let idp = TestIdp::new(KEY, CERT);
     let now = SystemClock.now_ms();
+    if encrypted {
+        std::fs::write(format!("{dir}/sp.key"), SP_KEY).expect("write");
+        std::fs::write(format!("{dir}/sp.crt"), SP_CERT).expect("write");
+    }
     for i in 0..n {
-        let b64 = idp.response_b64(&okta_spec(SP, ACS, i, now)).expect("sign");
+        let mut spec = okta_spec(SP, ACS, i, now);
+        if encrypted {
+            spec.encryption = Some(Encryption::new(SP_CERT));
+        }
+        let b64 = idp.response_b64(&spec).expect("sign");
         std::fs::write(format!("{dir}/resp-{i:04}.b64"), b64).expect("write");
     }
     std::fs::write(format!("{dir}/idp.crt"), CERT).expect("write");
@@ -60,6 +83,7 @@ fn validate_dir(dir: &str) {
     let der = axid::protocol::certs::pem_to_der(CERT).expect("cert");
     let keys = TrustedKeys::from_der_certs(&[der]).expect("keys");
     let now = SystemClock.now_ms();
+    let decryption = decryption_keys(dir);
     let ctx = ValidationContext {
         sp_entity_id: SP,
         acs_url: ACS,
@@ -69,6 +93,7 @@ fn validate_dir(dir: &str) {
         allow_unsolicited: true,
         clock_skew_ms: 120_000,
         now,
+        decryption_keys: decryption.as_ref(),
     };
     for r in &responses {
         validate(r, &ctx).expect("valid response");
@@ -198,7 +223,8 @@ async fn acs(n: usize, concurrency: usize) {
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
-        Some("gen") => gen(&args[2], args[3].parse().expect("N")),
+        Some("gen") => gen(&args[2], args[3].parse().expect("N"), false),
+        Some("gen-encrypted") => gen(&args[2], args[3].parse().expect("N"), true),
         Some("validate") => validate_dir(&args[2]),
         Some("acs") => {
             acs(
@@ -207,6 +233,8 @@ async fn main() {
             )
             .await
         }
-        _ => eprintln!("usage: saml_bench gen DIR N | validate DIR | acs N [CONCURRENCY]"),
+        _ => eprintln!(
+            "usage: saml_bench gen|gen-encrypted DIR N | validate DIR | acs N [CONCURRENCY]"
+        ),
     }
 }

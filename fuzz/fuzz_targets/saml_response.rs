@@ -28,6 +28,7 @@ fuzz_target!(|data: &[u8]| {
         allow_unsolicited: false,
         clock_skew_ms: 60_000,
         now: 1_790_000_000_000,
+        decryption_keys: None,
     };
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = validate(text, &ctx);

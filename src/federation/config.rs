@@ -62,6 +62,12 @@ pub struct SamlConfig {
     pub metadata_xml: Option<String>,
     #[serde(default)]
     pub sign_authn_requests: bool,
+    /// Decrypt EncryptedAssertions with the org's SP encryption keys (CONTRACT.md §17).
+    #[serde(default)]
+    pub accept_encrypted_assertions: bool,
+    /// Refetch `metadata_url` on a schedule (default on when a URL is set, §17).
+    #[serde(default = "yes")]
+    pub metadata_refresh: bool,
     #[serde(default)]
     pub attribute_mapping: AttributeMapping,
 }

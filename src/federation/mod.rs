@@ -3,11 +3,14 @@
 //! identity (URLs, signing key, metadata) and the OIDC provider checks.
 
 pub mod browser;
+pub mod cert_watch;
 pub mod config;
 pub mod failure;
+pub mod jobs;
 pub mod oidc_checks;
 pub mod providers;
-pub mod sp_key;
+pub mod sp_key_rotation;
+pub mod sp_keys;
 pub mod sp_metadata;
 
 use crate::clock::Millis;

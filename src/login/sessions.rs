@@ -47,6 +47,8 @@ impl PreparedSession {
             auth_method: &r.auth_method,
             expires_at: r.expires_at,
             idp_groups_json: self.idp_groups_json.as_deref(),
+            saml_name_id: None,
+            saml_session_index: None,
         }
     }
 

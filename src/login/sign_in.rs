@@ -20,6 +20,9 @@ pub struct SignInContext<'a> {
     /// SAML: the assertion id to record as used, and the refusal to answer when another
     /// sign-in (on any replica) already used it.
     pub replay: Option<(ReplayEntry<'a>, SsoFailure)>,
+    /// SAML: the NameID and SessionIndex kept on the session for a later single logout.
+    pub saml_name_id: Option<&'a str>,
+    pub saml_session_index: Option<&'a str>,
 }
 
 /// Commits the sign-in of `who`, whose userName is `user_name`.
@@ -43,9 +46,12 @@ pub async fn commit_sign_in(
         Some((entry, refusal)) => (Some(entry), Some(refusal)),
         None => (None, None),
     };
+    let mut session = prepared.row();
+    session.saml_name_id = ctx.saml_name_id;
+    session.saml_session_index = ctx.saml_session_index;
     let writes = SignInWrites {
         replay,
-        session: prepared.row(),
+        session,
         session_created: prepared.created_event(),
         audit: outcome_audit(&event_name, None, Some(user_name), ctx.ip, Some(detail)),
     };

@@ -256,6 +256,8 @@ async fn complete(
         ip,
         detail: json!({"sub": id.subject}),
         replay: None,
+        saml_name_id: None,
+        saml_session_index: None,
     };
     let success = complete_login(state, org, cfg, &identity, "oidc", &done.return_to, ctx)
         .await

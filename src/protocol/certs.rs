@@ -34,6 +34,21 @@ pub fn pem_to_der(text: &str) -> Result<Vec<u8>, String> {
         .map_err(|_| "the certificate is not valid PEM or base64".to_owned())
 }
 
+/// The DER of a `PRIVATE KEY` (PKCS#8) PEM block.
+pub fn private_key_pem_to_der(text: &str) -> Result<Vec<u8>, String> {
+    if !text.contains("-----BEGIN PRIVATE KEY-----") {
+        return Err("expected a PRIVATE KEY (PKCS#8) PEM block".into());
+    }
+    let body: String = text
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .flat_map(|l| l.chars().filter(|c| !c.is_whitespace()))
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .map_err(|_| "the private key is not valid PEM".to_owned())
+}
+
 fn millis(t: x509_cert::time::Time) -> Millis {
     i64::try_from(t.to_unix_duration().as_millis()).unwrap_or(Millis::MAX)
 }

@@ -16,6 +16,7 @@ use crate::federation::browser::{refuse, within_flow_limit};
 use crate::federation::config::Protocol;
 use crate::federation::config::SsoConfig;
 use crate::federation::failure::{record_outcome, render, SsoFailure};
+use crate::federation::sp_keys::decryption_keys;
 use crate::federation::sp_urls;
 use crate::http::request_meta::client_ip_text;
 use crate::login::federated::{complete_login, safe_return_to, FederatedIdentity};
@@ -25,6 +26,7 @@ use crate::protocol::saml::authn_request::relay_state_hash;
 use crate::protocol::saml::response::{
     validate, FixSide, Rejection, TrustedKeys, ValidatedResponse, ValidationContext,
 };
+use crate::protocol::saml::xmlenc::DecryptionKeys;
 use crate::state::AppState;
 use crate::store::{ReplayEntry, SamlFlow};
 
@@ -162,6 +164,7 @@ struct Validation {
     acs_url: String,
     idp_entity_id: String,
     keys: Arc<TrustedKeys>,
+    decryption_keys: Option<Arc<DecryptionKeys>>,
     expected_request_id: Option<String>,
     allow_unsolicited: bool,
     clock_skew_ms: i64,
@@ -188,6 +191,7 @@ async fn validate_off_thread(
             allow_unsolicited: job.allow_unsolicited,
             clock_skew_ms: job.clock_skew_ms,
             now: job.now,
+            decryption_keys: job.decryption_keys.as_deref(),
         };
         // Defence in depth: a panic in a parser dependency becomes a 400, never a 500.
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -273,6 +277,13 @@ async fn consume(
             tracing::error!(error = %e, "configured IdP certificates do not load");
             (failure_of(Rejection::UntrustedSignature), None)
         })?;
+    let decryption_keys = match config.saml.as_ref().map(|s| s.accept_encrypted_assertions) {
+        Some(true) => Some(decryption_keys(state, org).await.map_err(|e| {
+            tracing::error!(error = %e, "SP decryption keys unavailable");
+            (SsoFailure::service_unavailable(), None)
+        })?),
+        _ => None,
+    };
     let (sp_entity_id, acs_url) = sp_urls(&state.settings, org);
     let job = Validation {
         encoded,
@@ -284,6 +295,7 @@ async fn consume(
             .and_then(|s| s.idp_entity_id.clone())
             .unwrap_or_default(),
         keys,
+        decryption_keys,
         expected_request_id: flow.as_ref().map(|f| f.request_id.clone()),
         allow_unsolicited: config.allow_idp_initiated,
         clock_skew_ms: config.clock_skew_seconds * 1000,
@@ -298,7 +310,12 @@ async fn consume(
     // assertion is refused there and leaves nothing behind.
     let ctx = SignInContext {
         ip,
-        detail: json!({"assertion_id": validated.identity.assertion_id, "idp_initiated": flow.is_none()}),
+        detail: json!({
+            "assertion_id": validated.identity.assertion_id,
+            "idp_initiated": flow.is_none(),
+            "encrypted": validated.decrypted_with.is_some(),
+            "decryption_key": validated.decrypted_with,
+        }),
         replay: Some((
             ReplayEntry {
                 assertion_id: &validated.identity.assertion_id,
@@ -306,6 +323,8 @@ async fn consume(
             },
             failure_of(Rejection::Replay),
         )),
+        saml_name_id: Some(&validated.identity.name_id),
+        saml_session_index: validated.identity.session_index.as_deref(),
     };
     let success = complete_login(state, org, config, &identity, "saml", &return_to, ctx)
         .await

@@ -130,12 +130,12 @@ pub async fn login(
     let encoded = ar::deflate_base64(&xml);
     let query = if saml.sign_authn_requests {
         // SAML bindings §3.4.4.1: sign "SAMLRequest=..&RelayState=..&SigAlg=.." as sent.
-        match crate::federation::sp_key::sp_key(&state, &org).await {
+        match crate::federation::sp_keys::signing_key(&state, &org).await {
             Ok(key) => {
                 let signed = ar::redirect_query(
                     &encoded,
                     &relay_state,
-                    Some(crate::federation::sp_key::SIG_ALG),
+                    Some(crate::federation::sp_keys::SIG_ALG),
                 );
                 let signature = key.sign(signed.as_bytes());
                 ar::with_signature(signed, &signature)

@@ -50,21 +50,31 @@ pub fn config_json(state: &AppState, org: &OrgId, loaded: &LoadedConfig) -> Valu
 }
 
 async fn audit_change(state: &AppState, caller: &PortalCaller, action: &str) {
+    audit_admin_action(state, caller, "sso_config", json!({ "action": action })).await;
+}
+
+/// An admin's change to the SSO setup, in the SSO audit feed.
+pub(super) async fn audit_admin_action(
+    state: &AppState,
+    caller: &PortalCaller,
+    event: &'static str,
+    detail: Value,
+) {
     let principal = match &caller.via {
         crate::http::caller::CallerVia::Session { record, .. } => record.principal_id.clone(),
         crate::http::caller::CallerVia::ApiKey { key_id } => format!("api_key:{key_id}"),
     };
-    let event = NewAuditEvent {
-        event: "sso_config",
+    let audit = NewAuditEvent {
+        event,
         outcome: "success",
         reason: None,
         principal: Some(&principal),
         ip: None,
-        detail: Some(json!({ "action": action }).to_string()),
+        detail: Some(detail.to_string()),
     };
     if let Err(e) = state
         .store
-        .insert_audit_event(&caller.org, &event, state.clock.now_ms())
+        .insert_audit_event(&caller.org, &audit, state.clock.now_ms())
         .await
     {
         tracing::warn!(error = %e, "audit event not recorded");
@@ -205,5 +215,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/sso/providers").get(misc::list_providers))
     .service(web::resource("/sso/providers/defaults").get(misc::provider_defaults))
     .service(web::resource("/sso/sp-metadata").get(misc::sp_metadata))
-    .service(web::resource("/sso/fetch-metadata").post(misc::fetch_metadata));
+    .service(web::resource("/sso/fetch-metadata").post(misc::fetch_metadata))
+    .service(web::resource("/sso/sp-keys").get(super::sp_keys_api::list_keys))
+    .service(web::resource("/sso/sp-keys/rotate").post(super::sp_keys_api::rotate));
 }

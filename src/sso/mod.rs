@@ -5,3 +5,4 @@ pub mod api;
 pub mod api_misc;
 mod config_tx;
 pub mod prepare;
+pub mod sp_keys_api;

@@ -1,5 +1,6 @@
-//! Per-replica SSO runtime: the data key, and the parsed IdP signing keys of each
-//! organization's SAML configuration, cached per configuration version.
+//! Per-replica SSO runtime: the data key, the parsed IdP signing keys of each
+//! organization's SAML configuration (cached per configuration version) and its parsed SP
+//! decryption keys (cached per key ring version).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -9,6 +10,9 @@ use crate::config::Settings;
 use crate::data_key::DataKeyring;
 use crate::protocol::certs;
 use crate::protocol::saml::response::TrustedKeys;
+use crate::protocol::saml::xmlenc::DecryptionKeys;
+
+type DecryptionCache = HashMap<String, (Vec<String>, Arc<DecryptionKeys>)>;
 
 /// Per-replica SSO state: the data key and a cache of parsed IdP keys per organization,
 /// refreshed whenever the stored configuration changes (its `updated_at`).
@@ -18,6 +22,8 @@ pub struct SsoRuntime {
     /// SAML validations running at once on the blocking pool (one per core).
     pub validation_slots: tokio::sync::Semaphore,
     trusted: Mutex<HashMap<String, (Millis, Arc<TrustedKeys>)>>,
+    /// Parsed SP decryption keys per organization, by the key ids they were parsed from.
+    decryption: Mutex<DecryptionCache>,
 }
 
 impl SsoRuntime {
@@ -29,6 +35,7 @@ impl SsoRuntime {
             keyring,
             validation_slots: tokio::sync::Semaphore::new(cores),
             trusted: Mutex::new(HashMap::new()),
+            decryption: Mutex::new(HashMap::new()),
         })
     }
 
@@ -56,5 +63,20 @@ impl SsoRuntime {
             cache.insert(org.to_owned(), (version, keys.clone()));
         }
         Ok(keys)
+    }
+
+    /// The org's parsed decryption keys, if parsed from exactly these key ids.
+    pub fn cached_decryption_keys(&self, org: &str, ids: &[String]) -> Option<Arc<DecryptionKeys>> {
+        let cache = self.decryption.lock().ok()?;
+        cache
+            .get(org)
+            .filter(|(cached, _)| cached.as_slice() == ids)
+            .map(|(_, keys)| keys.clone())
+    }
+
+    pub fn cache_decryption_keys(&self, org: &str, ids: Vec<String>, keys: Arc<DecryptionKeys>) {
+        if let Ok(mut cache) = self.decryption.lock() {
+            cache.insert(org.to_owned(), (ids, keys));
+        }
     }
 }

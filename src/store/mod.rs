@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth_codes;
+mod cert_warnings;
 mod client_auth;
 mod client_view;
 mod clients;
@@ -26,6 +27,7 @@ mod scim_read;
 mod sessions;
 mod sign_in;
 mod signing_keys;
+mod sp_keys;
 mod sso_configs;
 mod sso_users;
 mod statement_budget;
@@ -46,12 +48,13 @@ pub use directory::{
 pub use events::{types_match, EventRecord, NewEvent, Outbox};
 pub use oidc_flows::{NewOidcFlow, OidcFlowRecord};
 pub use orgs::{LicenseRecord, OrgPatch, OrgRecord};
-pub use saml::{NewSamlFlow, SamlFlow, SpKeyRecord};
+pub use saml::{NewSamlFlow, SamlFlow};
 pub use scim_log::{ScimLogRecord, ScimRequestRow};
 pub use scim_read::TokenCheck;
 pub use sessions::{NewSession, SessionListing, SessionRecord, UserSessionGroups};
 pub use sign_in::{ReplayEntry, SignInCommit, SignInWrites};
 pub use signing_keys::{NewSigningKey, SigningKeyRecord};
+pub use sp_keys::{KeyUse, NewSpKey, SpKeyRecord};
 pub use sso_configs::SsoConfigRecord;
 pub use sso_users::{NewJitUser, SsoUserRecord};
 pub use webhook_queue::{AttemptOutcome, ClaimedDelivery, DeliveryRecord, FinishedAttempt};
@@ -77,6 +80,18 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An insert that a unique index may refuse because another replica got there first: true
+/// when this one inserted, false on that conflict, an error otherwise.
+pub(crate) fn inserted_unless_conflict<T>(done: Result<T, sqlx::Error>) -> StoreResult<bool> {
+    match done {
+        Ok(_) => Ok(true),
+        Err(e) => match StoreError::from(e) {
+            StoreError::Conflict(_) => Ok(false),
+            other => Err(other),
+        },
+    }
+}
 
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {

@@ -1,5 +1,5 @@
-//! SAML flows (outstanding AuthnRequest ids), the assertion replay store, SP signing keys
-//! and the SSO audit feed.
+//! SAML flows (outstanding AuthnRequest ids), the assertion replay store and the SSO audit
+//! feed.
 
 use super::{Store, StoreResult};
 use crate::clock::Millis;
@@ -78,47 +78,10 @@ impl Store {
     }
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct SpKeyRecord {
-    pub private_key_enc: String,
-    pub certificate_pem: String,
-}
-
-impl Store {
-    pub async fn get_sp_key(&self, org: &OrgId) -> StoreResult<Option<SpKeyRecord>> {
-        Ok(sqlx::query_as(
-            "SELECT private_key_enc, certificate_pem FROM sso_sp_keys WHERE org_id = $1",
-        )
-        .bind(org.as_str())
-        .fetch_optional(self.pool())
-        .await?)
-    }
-
-    /// Stores the org's SP key unless another replica stored one first; returns the kept one.
-    pub async fn put_sp_key_once(
-        &self,
-        org: &OrgId,
-        private_key_enc: &str,
-        certificate_pem: &str,
-        now: Millis,
-    ) -> StoreResult<Option<SpKeyRecord>> {
-        sqlx::query(
-            "INSERT INTO sso_sp_keys (org_id, private_key_enc, certificate_pem, created_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (org_id) DO NOTHING",
-        )
-        .bind(org.as_str())
-        .bind(private_key_enc)
-        .bind(certificate_pem)
-        .bind(now)
-        .execute(self.writer())
-        .await?;
-        self.get_sp_key(org).await
-    }
-}
-
 /// Events the SSO audit feed shows: SSO's, and the portal's credential and password events
 /// (portal/audit.rs).
-const SSO_EVENTS: &str = "('saml_login', 'oidc_login', 'sso_config', 'password.login', \
+const SSO_EVENTS: &str = "('saml_login', 'oidc_login', 'sso_config', 'sso_sp_key', \
+    'sso_metadata_refresh', 'password.login', \
     'password.changed', 'password.reset', 'password.set_by_admin', 'api_key.created', \
     'api_key.revoked', 'scim_token.created', 'scim_token.revoked', 'session.revoked', \
     'session.created', 'login.failed')";

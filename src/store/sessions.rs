@@ -54,6 +54,9 @@ pub struct NewSession<'a> {
     pub expires_at: Millis,
     /// The groups the IdP asserted at an SSO sign-in (JSON array), kept for recomputing roles.
     pub idp_groups_json: Option<&'a str>,
+    /// SAML sign-ins: the NameID and SessionIndex a LogoutRequest names (SAML core §3.7.1).
+    pub saml_name_id: Option<&'a str>,
+    pub saml_session_index: Option<&'a str>,
 }
 
 /// A live SSO session of a user, as role recomputation needs it.
@@ -269,6 +272,23 @@ impl Store {
     }
 
     /// Ends the organization's session whose listing id is `id`; false when there is none.
+    /// The SessionIndex of each live SAML session of NameID `name_id` (what a
+    /// LogoutRequest names, SAML core §3.7.1), by session.
+    pub async fn saml_sessions_of(
+        &self,
+        org: &OrgId,
+        name_id: &str,
+    ) -> StoreResult<Vec<(String, Option<String>)>> {
+        Ok(sqlx::query_as(
+            "SELECT id_hash, saml_session_index FROM sessions \
+             WHERE org_id = $1 AND saml_name_id = $2 ORDER BY created_at",
+        )
+        .bind(org.as_str())
+        .bind(name_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     pub async fn delete_org_session(&self, org: &OrgId, id: &str) -> StoreResult<bool> {
         if id.len() != 16 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(false);
@@ -292,8 +312,8 @@ pub(super) async fn insert_session_row(
 ) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO sessions (id_hash, org_id, principal_type, principal_id, email, name, roles, \
-         auth_method, created_at, last_seen_at, expires_at, idp_groups) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)",
+         auth_method, created_at, last_seen_at, expires_at, idp_groups, saml_name_id, \
+         saml_session_index) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13)",
     )
     .bind(s.id_hash)
     .bind(org.as_str())
@@ -306,6 +326,8 @@ pub(super) async fn insert_session_row(
     .bind(now)
     .bind(s.expires_at)
     .bind(s.idp_groups_json)
+    .bind(s.saml_name_id)
+    .bind(s.saml_session_index)
     .execute(&mut *conn)
     .await?;
     Ok(())

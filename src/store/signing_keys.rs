@@ -1,7 +1,7 @@
 //! The signing key ring's rows (states next / active / retired) and the job lease that lets
 //! one replica at a time rotate them.
 
-use super::{Store, StoreError, StoreResult};
+use super::{inserted_unless_conflict, Store, StoreResult};
 use crate::clock::Millis;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -66,13 +66,7 @@ impl Store {
         .bind(k.activates_at)
         .execute(self.writer())
         .await;
-        match done {
-            Ok(_) => Ok(true),
-            Err(e) => match StoreError::from(e) {
-                StoreError::Conflict(_) => Ok(false),
-                other => Err(other),
-            },
-        }
+        inserted_unless_conflict(done)
     }
 
     /// The algorithm's `next` key becomes `active`; the active one is retired and stays

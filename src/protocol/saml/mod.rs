@@ -7,4 +7,7 @@ pub mod response;
 pub mod sp_metadata;
 #[doc(hidden)]
 pub mod test_idp;
+#[doc(hidden)]
+pub mod test_idp_encrypt;
 pub mod xml;
+pub mod xmlenc;

@@ -35,6 +35,8 @@ pub struct ResponseSpec {
     pub sign: SignMode,
     pub signature_method: String,
     pub digest_method: String,
+    /// Encrypt the (signed) assertion for the SP, as an EncryptedAssertion.
+    pub encryption: Option<super::test_idp_encrypt::Encryption>,
 }
 
 fn random_id() -> String {
@@ -67,6 +69,7 @@ impl ResponseSpec {
             sign: SignMode::Assertion,
             signature_method: alg::RSA_SHA256.into(),
             digest_method: alg::SHA256.into(),
+            encryption: None,
         }
     }
 }
@@ -83,6 +86,18 @@ fn esc(text: &str) -> String {
 pub struct TestIdp {
     pub key_pem: String,
     pub cert_pem: String,
+}
+
+/// The Assertion element (as this IdP writes it) replaced by its EncryptedAssertion.
+fn encrypt_in_place(
+    xml: &str,
+    encryption: &super::test_idp_encrypt::Encryption,
+) -> Result<String, String> {
+    const CLOSE: &str = "</saml:Assertion>";
+    let start = xml.find("<saml:Assertion ").ok_or("no assertion")?;
+    let end = xml.find(CLOSE).ok_or("no assertion end")? + CLOSE.len();
+    let encrypted = super::test_idp_encrypt::encrypt_assertion(&xml[start..end], encryption)?;
+    Ok(format!("{}{encrypted}{}", &xml[..start], &xml[end..]))
 }
 
 /// Marks where a signature template goes; replaced before signing.
@@ -188,11 +203,15 @@ impl TestIdp {
     pub fn response_xml(&self, spec: &ResponseSpec) -> Result<String, String> {
         let mut xml = Self::unsigned_xml(spec);
         if matches!(spec.sign, SignMode::Assertion | SignMode::Both) {
-            xml = xml.replace(RESPONSE_SIG, "").replace(
+            // The Response marker is a comment: it stays for the Response pass below.
+            xml = xml.replace(
                 ASSERTION_SIG,
                 &self.signature_template(spec, &spec.assertion_id),
             );
             xml = self.sign_first_template(xml)?;
+        }
+        if let Some(encryption) = &spec.encryption {
+            xml = encrypt_in_place(&xml.replace(ASSERTION_SIG, ""), encryption)?;
         }
         if matches!(spec.sign, SignMode::Response | SignMode::Both) {
             xml = xml.replace(ASSERTION_SIG, "").replace(

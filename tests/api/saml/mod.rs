@@ -3,7 +3,10 @@
 
 mod attack_corpus;
 mod attacks;
+mod cert_watch;
 mod config_api;
+mod encrypted;
+mod encrypted_peers;
 mod flow_limits;
 mod login;
 mod peers;

@@ -26,14 +26,14 @@ fn tools_dir() -> PathBuf {
     PathBuf::from(home).join(".cache/axid-tools")
 }
 
-fn tool_path(var: &str, default: &str) -> PathBuf {
+pub(super) fn tool_path(var: &str, default: &str) -> PathBuf {
     std::env::var(var)
         .map(PathBuf::from)
         .unwrap_or_else(|_| tools_dir().join(default))
 }
 
 /// None (with a SKIPPED line) when the tool is missing, or a panic under AXID_REQUIRE_TOOLS=1.
-fn require(tool: &str, present: bool) -> Option<()> {
+pub(super) fn require(tool: &str, present: bool) -> Option<()> {
     if present {
         return Some(());
     }
@@ -52,7 +52,7 @@ fn fixture(name: &str) -> String {
         .to_string()
 }
 
-fn script(name: &str) -> String {
+pub(super) fn script(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/tools/saml")
         .join(name)
@@ -60,7 +60,7 @@ fn script(name: &str) -> String {
         .to_string()
 }
 
-async fn run_tool(mut cmd: tokio::process::Command) -> String {
+pub(super) async fn run_tool(mut cmd: tokio::process::Command) -> String {
     cmd.env("IDP_KEY", fixture("idp.key"))
         .env("IDP_CERT", fixture("idp.crt"))
         .env("IDP_ENTITY", IDP_ENTITY);
@@ -79,7 +79,13 @@ async fn run_tool(mut cmd: tokio::process::Command) -> String {
         .to_owned()
 }
 
-async fn login_and_check(app: &TestApp, flow: &Flow, saml_response: &str, mode: &str, peer: &str) {
+pub(super) async fn login_and_check(
+    app: &TestApp,
+    flow: &Flow,
+    saml_response: &str,
+    mode: &str,
+    peer: &str,
+) {
     let browser = new_client();
     let res = browser
         .post(acs_url(app, "acme"))
@@ -114,6 +120,47 @@ async fn login_and_check(app: &TestApp, flow: &Flow, saml_response: &str, mode: 
     assert_eq!(session["auth_method"], "saml");
 }
 
+/// samlify answering `flow` for acme, signing in `mode`.
+pub(super) fn samlify_command(
+    app: &TestApp,
+    node_dir: &Path,
+    flow: &Flow,
+    mode: &str,
+) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new("node");
+    cmd.env("NODE_PATH", node_dir.join("node_modules"))
+        .arg(script("samlify-idp.js"))
+        .args([
+            acs_url(app, "acme"),
+            sp_entity(app, "acme"),
+            flow.request_id.clone(),
+            "alice@acme.com".into(),
+            mode.into(),
+        ]);
+    cmd
+}
+
+/// pysaml2 answering `flow` for the SP of `md_file`, signing in `mode`.
+pub(super) fn pysaml2_command(
+    app: &TestApp,
+    md_file: &Path,
+    dir: &Path,
+    flow: &Flow,
+    mode: &str,
+) -> tokio::process::Command {
+    let python = tool_path("AXID_SAML_VENV", "saml-venv").join("bin/python");
+    let mut cmd = tokio::process::Command::new(python);
+    cmd.current_dir(dir).arg(script("pysaml2-idp.py")).args([
+        md_file.display().to_string(),
+        acs_url(app, "acme"),
+        sp_entity(app, "acme"),
+        flow.request_id.clone(),
+        "alice@acme.com".into(),
+        mode.into(),
+    ]);
+    cmd
+}
+
 async fn samlify_logins_succeed_in_every_signing_mode(app: TestApp) {
     let node_dir = tool_path("AXID_SAML_NODE_DIR", "saml-node");
     if require(
@@ -127,17 +174,7 @@ async fn samlify_logins_succeed_in_every_signing_mode(app: TestApp) {
     configured(&app, "acme", json!({})).await;
     for mode in MODES {
         let flow = start_login(&app, "acme", "/").await;
-        let mut cmd = tokio::process::Command::new("node");
-        cmd.env("NODE_PATH", node_dir.join("node_modules"))
-            .arg(script("samlify-idp.js"))
-            .args([
-                acs_url(&app, "acme"),
-                sp_entity(&app, "acme"),
-                flow.request_id.clone(),
-                "alice@acme.com".into(),
-                mode.into(),
-            ]);
-        let response = run_tool(cmd).await;
+        let response = run_tool(samlify_command(&app, &node_dir, &flow, mode)).await;
         login_and_check(&app, &flow, &response, mode, "samlify").await;
     }
 }
@@ -165,15 +202,7 @@ async fn pysaml2_logins_succeed_in_every_signing_mode(app: TestApp) {
     std::fs::write(&md_file, metadata).unwrap();
     for mode in MODES {
         let flow = start_login(&app, "acme", "/").await;
-        let mut cmd = tokio::process::Command::new(&python);
-        cmd.current_dir(&dir).arg(script("pysaml2-idp.py")).args([
-            md_file.display().to_string(),
-            acs_url(&app, "acme"),
-            sp_entity(&app, "acme"),
-            flow.request_id.clone(),
-            "alice@acme.com".into(),
-            mode.into(),
-        ]);
+        let cmd = pysaml2_command(&app, &md_file, &dir, &flow, mode);
         let response = run_tool(cmd).await;
         login_and_check(&app, &flow, &response, mode, "pysaml2").await;
     }

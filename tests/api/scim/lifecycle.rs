@@ -32,6 +32,8 @@ async fn session_of(app: &TestApp, org: &str, id: &str, hash: &str) {
         auth_method: "saml",
         expires_at: now + 3_600_000,
         idp_groups_json: None,
+        saml_name_id: None,
+        saml_session_index: None,
     };
     app.state
         .store

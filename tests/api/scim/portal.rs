@@ -243,6 +243,8 @@ mod session_roles {
             auth_method: "saml",
             expires_at: now + 3_600_000,
             idp_groups_json: None,
+            saml_name_id: None,
+            saml_session_index: None,
         };
         app.state
             .store

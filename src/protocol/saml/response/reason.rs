@@ -34,12 +34,14 @@ rejections! {
     NotAResponse => "not_a_response", IdentityProvider, "the document is not a SAML 2.0 protocol Response";
     WrongVersion => "wrong_version", IdentityProvider, "the response is not SAML version 2.0";
     StatusNotSuccess => "status_not_success", IdentityProvider, "the identity provider answered with a non-success status";
-    EncryptedAssertion => "encrypted_assertion_unsupported", IdentityProvider, "encrypted assertions are not supported; turn assertion encryption off";
+    EncryptedAssertion => "encrypted_assertion_unsupported", ServiceConfiguration, "this organization does not accept encrypted assertions; turn on saml.accept_encrypted_assertions or turn assertion encryption off at the IdP";
+    DecryptionFailed => "decryption_failed", IdentityProvider, "the encrypted assertion does not decrypt with this organization's SP encryption keys; give the IdP the certificate from the current SP metadata";
+    UnprotectedCbc => "unprotected_cbc", IdentityProvider, "AES-CBC encrypted assertions are accepted only inside a signed Response; sign the Response or use AES-GCM";
     AssertionCount => "assertion_count", IdentityProvider, "the response must contain exactly one assertion";
     AssertionMisplaced => "assertion_misplaced", IdentityProvider, "the assertion is not a direct child of the Response";
     SignatureMisplaced => "signature_misplaced", IdentityProvider, "a signature sits where neither the Response nor the Assertion signature may be";
     SignatureMissing => "signature_missing", IdentityProvider, "neither the response nor the assertion is signed";
-    WeakAlgorithm => "weak_algorithm", IdentityProvider, "the signature uses SHA-1 or a weaker algorithm; use SHA-256";
+    WeakAlgorithm => "weak_algorithm", IdentityProvider, "the signature or encryption uses a weak algorithm (SHA-1, RSA 1.5, 3DES); use SHA-256, RSA-OAEP and AES-GCM";
     DisallowedAlgorithm => "disallowed_algorithm", IdentityProvider, "the signature uses an algorithm, canonicalization or transform outside the allow-list";
     ReferenceCount => "reference_count", IdentityProvider, "a signature must have exactly one reference";
     DuplicateId => "duplicate_id", IdentityProvider, "two elements carry the same ID (a signature-wrapping shape)";

@@ -20,20 +20,32 @@ pub struct Located {
     pub assertion_signature: Option<NodeId>,
 }
 
-/// Check 6: exactly one assertion, a direct child of the Response (SAML core §3.3.3 allows
-/// several; this service accepts one, so there is never a question of which one was signed).
-pub fn check_6_one_assertion(doc: &Document<'_>, response: NodeId) -> Result<NodeId, Rejection> {
-    if !all_named(doc, SAML, "EncryptedAssertion").is_empty() {
-        return Err(Rejection::EncryptedAssertion);
-    }
-    let assertions = all_named(doc, SAML, "Assertion");
-    let [assertion] = assertions.as_slice() else {
-        return Err(Rejection::AssertionCount);
+/// What check 6 found: the one assertion, plain or encrypted.
+#[derive(Clone, Copy, Debug)]
+pub enum FoundAssertion {
+    Plain(NodeId),
+    Encrypted(NodeId),
+}
+
+/// Check 6: exactly one assertion, plain or encrypted together, a direct child of the
+/// Response (SAML core §3.3.3 allows several; this service accepts one, so there is never a
+/// question of which one was signed, and no signed plain assertion rides beside an
+/// encrypted one).
+pub fn check_6_one_assertion(
+    doc: &Document<'_>,
+    response: NodeId,
+) -> Result<FoundAssertion, Rejection> {
+    let plain = all_named(doc, SAML, "Assertion");
+    let encrypted = all_named(doc, SAML, "EncryptedAssertion");
+    let (node, found) = match (plain.as_slice(), encrypted.as_slice()) {
+        ([a], []) => (*a, FoundAssertion::Plain(*a)),
+        ([], [e]) => (*e, FoundAssertion::Encrypted(*e)),
+        _ => return Err(Rejection::AssertionCount),
     };
-    if doc.parent(*assertion) != Some(response) {
+    if doc.parent(node) != Some(response) {
         return Err(Rejection::AssertionMisplaced);
     }
-    Ok(*assertion)
+    Ok(found)
 }
 
 /// Check 7: every ds:Signature is the enveloped signature of the Response or of the
@@ -181,11 +193,14 @@ impl TrustedKeys {
 
 /// Check 10: every present signature verifies with a configured certificate (strict
 /// position mode, inline keys ignored) and its verified reference resolved to its parent.
+/// `response_verified`: the Response signature already verified over the ciphertext of a
+/// decrypted assertion (check 6b), and cannot verify over the plaintext; it is skipped.
 pub fn check_10_verify(
     doc: &Document<'_>,
     xml: &str,
     located: &Located,
     keys: &TrustedKeys,
+    response_verified: bool,
 ) -> Result<(), Rejection> {
     if keys.0.is_empty() {
         return Err(Rejection::UntrustedSignature);
@@ -211,6 +226,9 @@ pub fn check_10_verify(
         return Err(Rejection::SignatureMisplaced);
     }
     for (sig, result) in ordered.iter().zip(results) {
+        if response_verified && located.response_signature == Some(*sig) {
+            continue;
+        }
         match result {
             VerifyResult::Valid {
                 signature_node,

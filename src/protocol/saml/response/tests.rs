@@ -37,6 +37,7 @@ fn run(b64: &str, keys: &TrustedKeys, now: i64) -> Result<ValidatedResponse, Rej
         allow_unsolicited: false,
         clock_skew_ms: 60_000,
         now,
+        decryption_keys: None,
     };
     validate(b64, &ctx)
 }
