@@ -70,8 +70,8 @@ pub fn validate(
     let outer_signed =
         encrypted::check_6b_outer_signature(&doc, &xml, response, encrypted, ctx.keys)?;
     let decrypted = encrypted::check_6c_decrypt(&doc, encrypted, keys, outer_signed)?;
+    // Both halves of `spliced` already passed check 3 (the response above, the plaintext in 6e).
     let spliced = encrypted::check_6e_splice(&doc, &xml, encrypted, &decrypted.plaintext)?;
-    decode::check_3_no_dtd(&spliced)?;
     let doc = decode::check_4_parse(&spliced)?;
     let response = checks::check_5_response_root(&doc)?;
     let FoundAssertion::Plain(assertion) = signature::check_6_one_assertion(&doc, response)? else {
