@@ -31,6 +31,8 @@ pub struct Metrics {
     pub op_outcomes: IntCounterVec,
     /// Webhook delivery attempts by outcome (delivered, retry, failed, disabled; §15).
     pub webhook_deliveries: IntCounterVec,
+    /// IdP metadata refreshes by trigger and outcome (§17).
+    pub metadata_refreshes: IntCounterVec,
 }
 
 /// The label of a request's method: the RFC 9110 §9 methods and PATCH by name, anything
@@ -132,6 +134,14 @@ impl Metrics {
             &["outcome"],
         )?;
         registry.register(Box::new(webhook_deliveries.clone()))?;
+        let metadata_refreshes = IntCounterVec::new(
+            Opts::new(
+                "axid_saml_metadata_refreshes_total",
+                "IdP metadata refreshes by trigger (schedule, unknown_certificate, admin) and outcome",
+            ),
+            &["trigger", "outcome"],
+        )?;
+        registry.register(Box::new(metadata_refreshes.clone()))?;
         registry.register(Box::new(tokens_issued.clone()))?;
         registry.register(Box::new(tokens_refused.clone()))?;
         registry.register(Box::new(verify_outcomes.clone()))?;
@@ -150,6 +160,7 @@ impl Metrics {
             verify_outcomes,
             op_outcomes,
             webhook_deliveries,
+            metadata_refreshes,
         })
     }
 

@@ -1,5 +1,6 @@
 //! The SAML jobs every replica runs each minute: SP key rotation (under a lease, so one
-//! replica acts per pass) and the certificate watch (once per warning across replicas).
+//! replica acts per pass), the certificate watch (once per warning across replicas) and
+//! the IdP metadata refresh (each due organization claimed by one replica).
 
 use std::time::Duration;
 
@@ -17,6 +18,11 @@ pub async fn run_jobs(state: actix_web::web::Data<AppState>) {
         }
         if let Err(e) = super::cert_watch::watch_pass(&state).await {
             tracing::warn!(error = %e, "certificate watch pass failed");
+        }
+        match super::metadata_refresh::refresh_pass(&state).await {
+            Ok(0) => {}
+            Ok(fetched) => tracing::info!(fetched, "IdP metadata refresh pass"),
+            Err(e) => tracing::warn!(error = %e, "IdP metadata refresh pass failed"),
         }
     }
 }

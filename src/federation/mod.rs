@@ -7,6 +7,8 @@ pub mod cert_watch;
 pub mod config;
 pub mod failure;
 pub mod jobs;
+pub mod metadata_merge;
+pub mod metadata_refresh;
 pub mod oidc_checks;
 pub mod providers;
 pub mod sp_key_rotation;

@@ -1,15 +1,14 @@
-//! Server-side fetches for SSO (IdP metadata now, OIDC discovery and JWKS later): the host
+//! The guard of every server-side fetch (IdP metadata, OIDC discovery and JWKS): the host
 //! is resolved first and every address that is not globally reachable (the IANA
 //! special-purpose registries of both families) is refused unless the operator allows it
 //! (`SSO_FETCH_ALLOW_PRIVATE`); the connection is pinned to the checked address and never
 //! goes through a proxy from the environment; https only (http too when private fetches
 //! are allowed); no redirects; time and size limits.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::time::Duration;
 
 pub const MAX_FETCH_BYTES: usize = 1024 * 1024;
-const TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum FetchError {
@@ -142,92 +141,10 @@ pub fn outbound_client_builder(timeout: Duration) -> reqwest::ClientBuilder {
         .connect_timeout(timeout)
 }
 
-/// GETs `url` under the guard and returns the body text.
-pub async fn fetch_text(url: &str, allow_private: bool) -> Result<String, FetchError> {
-    let parsed =
-        url::Url::parse(url).map_err(|_| FetchError::BadUrl("the URL is not valid".into()))?;
-    match parsed.scheme() {
-        "https" => {}
-        "http" if allow_private => {}
-        _ => return Err(FetchError::BadUrl("only https URLs may be fetched".into())),
-    }
-    let host = parsed
-        .host_str()
-        .ok_or_else(|| FetchError::BadUrl("the URL has no host".into()))?
-        .to_owned();
-    let port = parsed.port_or_known_default().unwrap_or(443);
-    let lookup_host = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_owned();
-    let addrs: Vec<SocketAddr> = tokio::time::timeout(
-        TIMEOUT,
-        tokio::net::lookup_host((lookup_host.as_str(), port)),
-    )
-    .await
-    .map_err(|_| FetchError::Failed("DNS lookup timed out".into()))?
-    .map_err(|_| FetchError::Failed(format!("cannot resolve {host}")))?
-    .collect();
-    let Some(addr) = addrs.first().copied() else {
-        return Err(FetchError::Failed(format!("{host} has no address")));
-    };
-    if let Some((ip, why)) = addrs
-        .iter()
-        .filter(|_| !allow_private)
-        .find_map(|a| non_public_reason(a.ip()).map(|why| (a.ip(), why)))
-    {
-        return Err(FetchError::Forbidden(format!(
-            "{host} resolves to {ip}, which is not a public address: {why}"
-        )));
-    }
-    let client = outbound_client_builder(TIMEOUT)
-        .resolve(&lookup_host, addr)
-        .build()
-        .map_err(|_| FetchError::Failed("HTTP client unavailable".into()))?;
-    let response = client.get(parsed).send().await.map_err(|e| {
-        FetchError::Failed(if e.is_timeout() {
-            "the request timed out".into()
-        } else {
-            "the request failed".into()
-        })
-    })?;
-    let status = response.status();
-    if status.is_redirection() {
-        return Err(FetchError::Failed(format!(
-            "the server answered a redirect ({status}); give the final URL"
-        )));
-    }
-    if !status.is_success() {
-        return Err(FetchError::Failed(format!("the server answered {status}")));
-    }
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_FETCH_BYTES as u64)
-    {
-        return Err(FetchError::Failed(
-            "the document is larger than 1 MiB".into(),
-        ));
-    }
-    let mut body = Vec::new();
-    let mut response = response;
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|_| FetchError::Failed("the response could not be read".into()))?
-    {
-        if body.len() + chunk.len() > MAX_FETCH_BYTES {
-            return Err(FetchError::Failed(
-                "the document is larger than 1 MiB".into(),
-            ));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    String::from_utf8(body).map_err(|_| FetchError::Failed("the document is not UTF-8".into()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::net::document::fetch_text;
 
     /// One row per registry entry (and the embedded-IPv4 forms): the address must be refused.
     const REFUSED: &[&str] = &[

@@ -1,9 +1,9 @@
 //! Outbound HTTP to OpenID providers (discovery, JWKS, token endpoint): no redirects, time
 //! and size limits, https only unless the operator allows http (`OIDC_ALLOW_HTTP`), and the
 //! SSRF rule of DESIGN.md: the host is resolved first, private, loopback and link-local
-//! addresses (`sso::fetch::is_non_public`) are refused unless allowed
+//! addresses (`net::fetch::is_non_public`) are refused unless allowed
 //! (`SSO_FETCH_ALLOW_PRIVATE`, shared with the SAML metadata fetcher), and the connection is
-//! pinned to the address that was checked. Unlike `sso::fetch::fetch_text` it also POSTs
+//! pinned to the address that was checked. Unlike `net::document::fetch_text` it also POSTs
 //! (the token endpoint) and returns error bodies, which the token request needs.
 
 use std::collections::HashMap;

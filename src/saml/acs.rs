@@ -16,6 +16,7 @@ use crate::federation::browser::{refuse, within_flow_limit};
 use crate::federation::config::Protocol;
 use crate::federation::config::SsoConfig;
 use crate::federation::failure::{record_outcome, render, SsoFailure};
+use crate::federation::metadata_refresh::{refetch_for_unknown_certificate, refresh_url};
 use crate::federation::sp_keys::decryption_keys;
 use crate::federation::sp_urls;
 use crate::http::request_meta::client_ip_text;
@@ -158,6 +159,7 @@ pub async fn callback(
 type Failed = (SsoFailure, Option<String>);
 
 /// One response to validate, owned, so it can run on a blocking thread.
+#[derive(Clone)]
 struct Validation {
     encoded: String,
     sp_entity_id: String,
@@ -202,6 +204,37 @@ async fn validate_off_thread(
     tokio::task::spawn_blocking(run)
         .await
         .unwrap_or(Err(Rejection::MalformedXml))
+}
+
+/// A response signed by a certificate the configuration lacks may be the IdP's rollover:
+/// with a metadata URL, the metadata is refetched (at most every 5 minutes per org, §17)
+/// and, when that added a certificate, the response is validated once more with the new set.
+async fn validate_with_refetch(
+    state: &AppState,
+    org: &OrgId,
+    config: &SsoConfig,
+    job: Validation,
+) -> Result<ValidatedResponse, Rejection> {
+    let retry = refresh_url(config).is_some().then(|| job.clone());
+    let first = validate_off_thread(state, job).await;
+    let (Err(Rejection::UntrustedSignature), Some(mut job)) = (&first, retry) else {
+        return first;
+    };
+    if !refetch_for_unknown_certificate(state, org).await {
+        return first;
+    }
+    let Ok(Some(reloaded)) = crate::federation::load_config(&state.store, org).await else {
+        return first;
+    };
+    match state.sso.trusted_keys(
+        org.as_str(),
+        reloaded.updated_at,
+        reloaded.idp_certificates(),
+    ) {
+        Ok(keys) => job.keys = keys,
+        Err(_) => return first,
+    }
+    validate_off_thread(state, job).await
 }
 
 /// What the browser sent: the form, its flow binding cookie, and where it came from.
@@ -301,7 +334,7 @@ async fn consume(
         clock_skew_ms: config.clock_skew_seconds * 1000,
         now,
     };
-    let validated = validate_off_thread(state, job)
+    let validated = validate_with_refetch(state, org, config, job)
         .await
         .map_err(|r| (failure_of(r), None))?;
     let name_id = Some(validated.identity.name_id.clone());

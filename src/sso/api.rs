@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
 use super::config_tx::{write, ConfigWrite};
+use super::metadata_api::{reset_after_save, with_refresh_state};
 use super::prepare::prepare;
 use crate::clock::rfc3339;
 use crate::domain::OrgId;
@@ -103,7 +104,8 @@ async fn stored_json(state: &AppState, org: &OrgId) -> ApiResult<Value> {
     let loaded = load_config(&state.store, org)
         .await?
         .ok_or_else(ApiError::internal)?;
-    Ok(config_json(state, org, &loaded))
+    let body = config_json(state, org, &loaded);
+    with_refresh_state(state, org, &loaded.config, body).await
 }
 
 pub async fn get_config(
@@ -114,7 +116,9 @@ pub async fn get_config(
     let loaded = load_config(&state.store, &caller.org)
         .await?
         .ok_or_else(not_configured)?;
-    Ok(HttpResponse::Ok().json(config_json(&state, &caller.org, &loaded)))
+    let body = config_json(&state, &caller.org, &loaded);
+    let body = with_refresh_state(&state, &caller.org, &loaded.config, body).await?;
+    Ok(HttpResponse::Ok().json(body))
 }
 
 pub async fn create_config(
@@ -131,6 +135,7 @@ pub async fn create_config(
         return Err(already_configured());
     }
     follow_sessions(&state, &caller.org, Some(&cfg)).await?;
+    reset_after_save(&state, &caller.org, &cfg).await?;
     audit_change(&state, &caller, "created").await;
     Ok(HttpResponse::Created().json(stored_json(&state, &caller.org).await?))
 }
@@ -147,6 +152,7 @@ async fn save_replacement(
         return Err(not_configured());
     }
     follow_sessions(state, &caller.org, Some(&cfg)).await?;
+    reset_after_save(state, &caller.org, &cfg).await?;
     audit_change(state, caller, action).await;
     Ok(HttpResponse::Ok().json(stored_json(state, &caller.org).await?))
 }
@@ -216,6 +222,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/sso/providers/defaults").get(misc::provider_defaults))
     .service(web::resource("/sso/sp-metadata").get(misc::sp_metadata))
     .service(web::resource("/sso/fetch-metadata").post(misc::fetch_metadata))
+    .service(web::resource("/sso/metadata/refresh").post(super::metadata_api::refresh_now))
     .service(web::resource("/sso/sp-keys").get(super::sp_keys_api::list_keys))
     .service(web::resource("/sso/sp-keys/rotate").post(super::sp_keys_api::rotate));
 }

@@ -1,8 +1,9 @@
 //! The SSO configuration API (CONTRACT.md §6): CRUD with merge patch, the test run, the
-//! audit feed, provider defaults, SP metadata and IdP metadata fetching.
+//! audit feed, provider defaults, SP metadata, IdP metadata fetching and refresh.
 
 pub mod api;
 pub mod api_misc;
 mod config_tx;
+pub mod metadata_api;
 pub mod prepare;
 pub mod sp_keys_api;

@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::federation::config::{
     invalid, validate_common, validate_saml, ConfigError, OidcConfig, SsoConfig,
 };
-use crate::net::fetch::fetch_text;
+use crate::net::document::fetch_text;
 use crate::protocol::saml::idp_metadata::parse_idp_metadata;
 use crate::state::AppState;
 
@@ -21,6 +21,12 @@ pub async fn prepare(
     if let Some(oidc) = input.get_mut("oidc").and_then(Value::as_object_mut) {
         oidc.remove("client_secret_enc");
         oidc.remove("client_secret_set");
+    }
+    // What reads add to `saml` may come back in a PUT of a read body: not configuration.
+    if let Some(saml) = input.get_mut("saml").and_then(Value::as_object_mut) {
+        for key in super::metadata_api::READ_ONLY_SAML_KEYS {
+            saml.remove(key);
+        }
     }
     let mut cfg = SsoConfig::from_json(input)?;
     validate_common(&mut cfg)?;

@@ -15,6 +15,7 @@ mod dir_tx;
 mod directory;
 mod events;
 mod inline_reads;
+mod metadata_refresh;
 mod migrations;
 mod oidc_flows;
 mod orgs;
@@ -46,6 +47,7 @@ pub use directory::{
     GroupRecord, GroupWrite, IndexValue, MemberRow, UserGroupRow, UserRecord, UserWrite,
 };
 pub use events::{types_match, EventRecord, NewEvent, Outbox};
+pub use metadata_refresh::{FetchRecord, MetadataRefreshRecord};
 pub use oidc_flows::{NewOidcFlow, OidcFlowRecord};
 pub use orgs::{LicenseRecord, OrgPatch, OrgRecord};
 pub use saml::{NewSamlFlow, SamlFlow};

@@ -9,6 +9,7 @@ mod encrypted;
 mod encrypted_peers;
 mod flow_limits;
 mod login;
+mod metadata_refresh;
 mod peers;
 mod random_input;
 mod sessions_follow;
