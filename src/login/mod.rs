@@ -2,6 +2,7 @@
 //! SAML, OIDC), and turning a federated identity into a linked or JIT user with roles.
 
 pub mod federated;
+pub mod password;
 pub mod role_changes;
 pub mod session_roles;
 pub mod sessions;

@@ -11,7 +11,7 @@ use crate::state::AppState;
 use crate::store::{CredentialRecord, NewAuditEvent};
 
 /// A password login of the break-glass `org_admin`; `outcome` and `reason` tell which.
-pub const PASSWORD_LOGIN: &str = "password.login";
+pub use crate::login::password::PASSWORD_LOGIN;
 pub const PASSWORD_CHANGED: &str = "password.changed";
 pub const PASSWORD_RESET: &str = "password.reset";
 pub const PASSWORD_SET_BY_ADMIN: &str = "password.set_by_admin";
@@ -25,8 +25,10 @@ pub const SESSION_REVOKED: &str = "session.revoked";
 /// `api_key:<id>` for a key.
 pub fn principal_of(caller: &PortalCaller) -> String {
     match &caller.via {
-        CallerVia::Session { record, .. } if record.principal_type == super::auth::ORG_ADMIN => {
-            super::auth::ORG_ADMIN.to_owned()
+        CallerVia::Session { record, .. }
+            if record.principal_type == crate::login::password::ORG_ADMIN =>
+        {
+            crate::login::password::ORG_ADMIN.to_owned()
         }
         CallerVia::Session { record, .. } => record.principal_id.clone(),
         CallerVia::ApiKey { key_id } => format!("api_key:{key_id}"),

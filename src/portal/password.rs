@@ -4,7 +4,6 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::auth::ORG_ADMIN;
 use crate::domain::{
     generate_secret, hash_password, hash_secret, verify_password, NewPassword, OrgId, SecretKind,
 };
@@ -13,6 +12,7 @@ use crate::http::error::{ApiError, ApiResult};
 use crate::http::json_body::JsonBody;
 use crate::http::rate_limit::{count_attempt, count_org_attempt};
 use crate::http::request_meta::client_ip_text;
+use crate::login::password::ORG_ADMIN;
 use crate::state::AppState;
 use crate::store::NewAuditEvent;
 

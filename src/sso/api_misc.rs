@@ -138,6 +138,10 @@ pub async fn test_config(
 pub struct PageQuery {
     limit: Option<i64>,
     cursor: Option<String>,
+    /// `success` or `failure`.
+    outcome: Option<String>,
+    /// An exact reason code (`signature_invalid`, ...).
+    reason: Option<String>,
 }
 
 fn decode_cursor(cursor: &str) -> Option<(i64, String)> {
@@ -165,6 +169,10 @@ pub async fn audit_feed(
         .store
         .list_sso_audit_events(
             &caller.org,
+            crate::store::AuditFilter {
+                outcome: query.outcome.as_deref().unwrap_or_default(),
+                reason: query.reason.as_deref().unwrap_or_default(),
+            },
             before.as_ref().map(|(at, id)| (*at, id.as_str())),
             limit + 1,
         )

@@ -50,7 +50,7 @@ pub use events::{types_match, EventRecord, NewEvent, Outbox};
 pub use metadata_refresh::{FetchRecord, MetadataRefreshRecord};
 pub use oidc_flows::{NewOidcFlow, OidcFlowRecord};
 pub use orgs::{LicenseRecord, OrgPatch, OrgRecord};
-pub use saml::{NewSamlFlow, SamlFlow};
+pub use saml::{AuditFilter, NewSamlFlow, SamlFlow};
 pub use scim_log::{ScimLogRecord, ScimRequestRow};
 pub use scim_read::TokenCheck;
 pub use sessions::{NewSession, SessionListing, SessionRecord, UserSessionGroups};

@@ -86,12 +86,20 @@ const SSO_EVENTS: &str = "('saml_login', 'oidc_login', 'sso_config', 'sso_sp_key
     'api_key.revoked', 'scim_token.created', 'scim_token.revoked', 'session.revoked', \
     'session.created', 'login.failed')";
 
+/// Narrows the SSO audit feed; an empty field matches everything.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AuditFilter<'a> {
+    pub outcome: &'a str,
+    pub reason: &'a str,
+}
+
 impl Store {
     /// SSO login outcomes and configuration changes, newest first; `before` is the (at, id)
     /// of the last event of the previous page.
     pub async fn list_sso_audit_events(
         &self,
         org: &OrgId,
+        filter: AuditFilter<'_>,
         before: Option<(Millis, &str)>,
         limit: i64,
     ) -> StoreResult<Vec<super::AuditEvent>> {
@@ -99,6 +107,7 @@ impl Store {
         let sql = format!(
             "SELECT id, at, event, outcome, reason, principal, ip, detail FROM audit_events \
              WHERE org_id = $1 AND event IN {SSO_EVENTS} AND ($2 OR at < $3 OR (at = $3 AND id < $4)) \
+             AND ($6 = '' OR outcome = $6) AND ($7 = '' OR reason = $7) \
              ORDER BY at DESC, id DESC LIMIT $5"
         );
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -107,6 +116,8 @@ impl Store {
             .bind(at)
             .bind(id)
             .bind(limit)
+            .bind(filter.outcome)
+            .bind(filter.reason)
             .fetch_all(self.pool())
             .await?)
     }
