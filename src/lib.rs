@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod data_key;
 pub mod domain;
 pub mod events;

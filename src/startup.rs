@@ -142,6 +142,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> Result<Server, Stri
             .configure(crate::verify::routes)
             .configure(crate::saml::configure)
             .configure(crate::oidc::routes::configure)
+            .configure(crate::console::routes)
             .default_service(web::to(crate::http::fallback_errors::api_not_found))
     })
     // The request head must arrive within 5 s (actix's default, stated); the body has its

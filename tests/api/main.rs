@@ -6,6 +6,8 @@ mod process;
 
 mod admin;
 mod auth;
+mod console;
+mod console_browser;
 mod credentials;
 mod database_outage;
 mod durability;

@@ -1,0 +1,56 @@
+//! The admin console (CONTRACT.md §16): server-rendered HTML at `/ui/` (maud, compiled into
+//! the binary), static assets embedded, a strict Content-Security-Policy on every page, the
+//! portal's session cookie and CSRF rule. It reads through the same layers as the portal
+//! API and writes through the shared sign-in; it imports no other surface.
+
+mod assets;
+mod audit;
+mod caller;
+mod layout;
+mod overview;
+mod sign_in;
+
+use actix_web::http::header;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{web, HttpResponse};
+
+/// No inline script or style, nothing from elsewhere, no framing, forms post only here.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; \
+    base-uri 'none'; object-src 'none'";
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        // Not no-referrer: under it a browser sends `Origin: null` on form posts, which the
+        // CSRF rule must refuse (Fetch standard, "serializing a request origin").
+        .add((header::REFERRER_POLICY, "same-origin"))
+}
+
+/// A browser opening the service's root is led to the console.
+async fn to_console() -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/ui/"))
+        .finish()
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/").get(to_console)).service(
+        web::scope("/ui")
+            .wrap(security_headers())
+            .service(web::resource("").get(to_console))
+            .service(web::resource("/").get(overview::show))
+            .service(
+                web::resource("/sign-in")
+                    .get(sign_in::form)
+                    .post(sign_in::submit),
+            )
+            .service(web::resource("/sign-in/sso").get(sign_in::sso))
+            .service(web::resource("/sign-out").post(sign_in::sign_out))
+            .service(web::resource("/audit").get(audit::show))
+            .service(web::resource("/assets/{name}").get(assets::serve))
+            .default_service(web::to(layout::not_found)),
+    );
+}

@@ -1,0 +1,88 @@
+//! The console in a real browser: headless Debian Chromium driven by puppeteer-core
+//! (tests/tools/console/walk.js) signs in with a wrong and then the right password, sees
+//! the overview, finds a hostile NameID shown as text on the SSO audit page, filters it
+//! and signs out; a screenshot of every page is saved under
+//! `$CARGO_TARGET_DIR/console-screenshots/`. One database (SQLite): the pages' reads are
+//! covered on both by `console.rs`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::helpers::{Db, ORG_PASSWORD};
+use crate::saml::{configured, idp, post_response, saml_app, spec_for};
+
+fn node_dir() -> PathBuf {
+    std::env::var("AXID_CONSOLE_NODE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+            PathBuf::from(home).join(".cache/axid-tools/console-node")
+        })
+}
+
+fn screenshots_dir() -> PathBuf {
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("console-screenshots")
+}
+
+/// None (with a SKIPPED line) without Chromium or puppeteer-core, a panic under
+/// AXID_REQUIRE_TOOLS=1.
+fn browser_present() -> Option<()> {
+    let present = Path::new("/usr/bin/chromium").exists()
+        && node_dir()
+            .join("node_modules/puppeteer-core/package.json")
+            .exists();
+    if present {
+        return Some(());
+    }
+    if std::env::var("AXID_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
+        panic!("AXID_REQUIRE_TOOLS=1 but Chromium or puppeteer-core is missing: run tests/tools/console/setup.sh");
+    }
+    println!(
+        "SKIPPED: Chromium or puppeteer-core not installed (run tests/tools/console/setup.sh)"
+    );
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_walks_the_console_in_chromium() {
+    if browser_present().is_none() {
+        return;
+    }
+    let app = saml_app(Db::Sqlite).await.expect("app");
+    configured(&app, "acme", json!({"allow_idp_initiated": true})).await;
+    let spec = spec_for(
+        &app,
+        "acme",
+        None,
+        r#""><img src=x onerror="window.__xss=1"><script>alert(2)</script>"#,
+    );
+    let res = post_response(&app, "acme", &idp().response_b64(&spec).unwrap(), None).await;
+    assert_eq!(res.status(), 303);
+    let shots = screenshots_dir();
+    std::fs::create_dir_all(&shots).expect("screenshot dir");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/console/walk.js");
+    let mut cmd = tokio::process::Command::new("node");
+    cmd.env("NODE_PATH", node_dir().join("node_modules"))
+        .arg(script)
+        .arg(&app.address)
+        .arg("acme")
+        .arg(ORG_PASSWORD)
+        .arg(&shots);
+    let out = tokio::time::timeout(std::time::Duration::from_secs(90), cmd.output())
+        .await
+        .expect("the walk ends within 90 s")
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("walk: ok"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for page in ["sign-in", "sign-in-refused", "overview", "audit"] {
+        assert!(shots.join(format!("{page}.png")).exists(), "{page}.png");
+    }
+}
