@@ -21,13 +21,16 @@ cargo build --release --example saml_bench
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 BIN="$TARGET_DIR/release/examples/saml_bench"
 "$BIN" gen "$OUT" "$N"
-AXID=$("$BIN" validate "$OUT" | tee /dev/stderr | grep -o '[0-9.]* us' | cut -d' ' -f1)
-NODE=$(NODE_PATH="$NODE_DIR/node_modules" node bench/saml/node-saml-bench.js "$OUT" | tee /dev/stderr | grep -o '[0-9.]* us' | cut -d' ' -f1)
+# Prints a tool's line and keeps its figure (no `tee /dev/stderr`: reopening stderr by path
+# truncates a log file it was redirected to).
+micros() { local line; line=$("$@"); echo "$line" >&2; echo "$line" | grep -o '[0-9.]* us' | cut -d' ' -f1; }
+AXID=$(micros "$BIN" validate "$OUT")
+NODE=$(micros env NODE_PATH="$NODE_DIR/node_modules" node bench/saml/node-saml-bench.js "$OUT")
 python3 -c "print(f'ratio: node-saml / axid = {float($NODE) / float($AXID):.1f}x (target >= 5x)')"
 # Decrypt-plus-validate: the same responses with the assertion encrypted for the SP.
 ENC="$OUT/encrypted"
 "$BIN" gen-encrypted "$ENC" "$N"
-AXID_ENC=$("$BIN" validate "$ENC" | tee /dev/stderr | grep -o '[0-9.]* us' | cut -d' ' -f1)
-NODE_ENC=$(NODE_PATH="$NODE_DIR/node_modules" node bench/saml/node-saml-bench.js "$ENC" | tee /dev/stderr | grep -o '[0-9.]* us' | cut -d' ' -f1)
+AXID_ENC=$(micros "$BIN" validate "$ENC")
+NODE_ENC=$(micros env NODE_PATH="$NODE_DIR/node_modules" node bench/saml/node-saml-bench.js "$ENC")
 python3 -c "print(f'encrypted ratio: node-saml / axid = {float($NODE_ENC) / float($AXID_ENC):.1f}x')"
 "$BIN" acs "$LOGINS" "$CONCURRENCY"

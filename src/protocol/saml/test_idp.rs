@@ -96,7 +96,14 @@ fn encrypt_in_place(
     const CLOSE: &str = "</saml:Assertion>";
     let start = xml.find("<saml:Assertion ").ok_or("no assertion")?;
     let end = xml.find(CLOSE).ok_or("no assertion end")? + CLOSE.len();
-    let encrypted = super::test_idp_encrypt::encrypt_assertion(&xml[start..end], encryption)?;
+    // The plaintext declares the namespace it uses, as Okta, Entra ID and AD FS write it
+    // (exclusive c14n renders it the same either way, so the signature still holds).
+    let plaintext = xml[start..end].replacen(
+        "<saml:Assertion ",
+        r#"<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" "#,
+        1,
+    );
+    let encrypted = super::test_idp_encrypt::encrypt_assertion(&plaintext, encryption)?;
     Ok(format!("{}{encrypted}{}", &xml[..start], &xml[end..]))
 }
 
