@@ -3,6 +3,7 @@
 pub mod clock;
 pub mod config;
 pub mod console;
+pub mod credentials;
 pub mod data_key;
 pub mod domain;
 pub mod events;

@@ -26,7 +26,14 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("state", &["state"]),
     (
         "shared",
-        &["http", "roles", "federation", "login", "issuer"],
+        &[
+            "http",
+            "roles",
+            "federation",
+            "login",
+            "issuer",
+            "credentials",
+        ],
     ),
     (
         "surfaces",

@@ -144,3 +144,13 @@ pub fn session_json(record: &SessionRecord) -> Value {
         "expires_at": rfc3339(record.expires_at),
     })
 }
+
+/// The principal an audit entry names for a session: `org_admin` for the break-glass
+/// password session (its principal id is the organization's), else the user's id.
+pub fn audit_principal(record: &SessionRecord) -> &str {
+    if record.principal_type == crate::login::password::ORG_ADMIN {
+        crate::login::password::ORG_ADMIN
+    } else {
+        &record.principal_id
+    }
+}

@@ -1,47 +1,30 @@
-//! The portal's audit events: its API keys and SCIM tokens, and the break-glass password.
+//! The portal's audit events: the break-glass password and sessions (API keys and SCIM
+//! tokens are `crate::credentials`'s).
 //! They go to the organization's audit table beside the SSO events, and an admin reads them
 //! with `GET /api/v1/sso/audit`. Details name the credential (id, name, role), never its
 //! secret or prefix.
 
-use serde_json::json;
-
 use crate::domain::OrgId;
 use crate::http::caller::{CallerVia, PortalCaller};
 use crate::state::AppState;
-use crate::store::{CredentialRecord, NewAuditEvent};
+use crate::store::NewAuditEvent;
 
 /// A password login of the break-glass `org_admin`; `outcome` and `reason` tell which.
 pub use crate::login::password::PASSWORD_LOGIN;
 pub const PASSWORD_CHANGED: &str = "password.changed";
 pub const PASSWORD_RESET: &str = "password.reset";
 pub const PASSWORD_SET_BY_ADMIN: &str = "password.set_by_admin";
-pub const API_KEY_CREATED: &str = "api_key.created";
-pub const API_KEY_REVOKED: &str = "api_key.revoked";
-pub const SCIM_TOKEN_CREATED: &str = "scim_token.created";
-pub const SCIM_TOKEN_REVOKED: &str = "scim_token.revoked";
 pub const SESSION_REVOKED: &str = "session.revoked";
 
 /// The principal the audit names for a portal caller: `org_admin`, the user's id, or
 /// `api_key:<id>` for a key.
 pub fn principal_of(caller: &PortalCaller) -> String {
     match &caller.via {
-        CallerVia::Session { record, .. }
-            if record.principal_type == crate::login::password::ORG_ADMIN =>
-        {
-            crate::login::password::ORG_ADMIN.to_owned()
+        CallerVia::Session { record, .. } => {
+            crate::login::sessions::audit_principal(record).to_owned()
         }
-        CallerVia::Session { record, .. } => record.principal_id.clone(),
         CallerVia::ApiKey { key_id } => format!("api_key:{key_id}"),
     }
-}
-
-/// What a credential event says about the credential.
-pub fn credential_detail(record: &CredentialRecord) -> String {
-    let mut detail = json!({"id": record.id, "name": record.name});
-    if let Some(role) = &record.role {
-        detail["role"] = json!(role);
-    }
-    detail.to_string()
 }
 
 /// Writes one event; a failed write is logged and does not fail the request it describes.
