@@ -18,10 +18,32 @@ use crate::store::SessionRecord;
 /// A signed-in console user who may read the organization's setup.
 pub struct ConsoleCaller {
     pub org: OrgId,
+    pub roles: Vec<String>,
     pub record: SessionRecord,
 }
 
 impl ConsoleCaller {
+    /// Credentials and setup changes are the admin's (CONTRACT.md §5).
+    pub fn require_admin(&self) -> Result<(), ConsoleRefusal> {
+        if self.roles.iter().any(|r| r == "admin") {
+            Ok(())
+        } else {
+            Err(ConsoleRefusal::Page(ApiError::forbidden(
+                "this page needs the admin role",
+            )))
+        }
+    }
+
+    /// Who a change made here is, for its event and audit entry.
+    pub fn changed_by<'a>(&'a self, ip: &'a str) -> crate::credentials::ChangedBy<'a> {
+        crate::credentials::ChangedBy {
+            actor_type: &self.record.principal_type,
+            actor_id: &self.record.principal_id,
+            principal: crate::login::sessions::audit_principal(&self.record),
+            ip,
+        }
+    }
+
     pub fn viewer(&self) -> Viewer<'_> {
         Viewer {
             org: self.org.as_str(),
@@ -104,6 +126,7 @@ impl FromRequest for ConsoleCaller {
             }
             Ok(ConsoleCaller {
                 org: session.org,
+                roles,
                 record: session.record,
             })
         })

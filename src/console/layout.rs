@@ -9,7 +9,13 @@ use maud::{html, Markup, DOCTYPE};
 use crate::clock::{rfc3339, Millis};
 
 /// The pages of the navigation bar, by path and label.
-const NAV: &[(&str, &str)] = &[("/ui/", "Overview"), ("/ui/audit", "SSO audit")];
+const NAV: &[(&str, &str)] = &[
+    ("/ui/", "Overview"),
+    ("/ui/directory", "Directory"),
+    ("/ui/scim-tokens", "SCIM tokens"),
+    ("/ui/api-keys", "API keys"),
+    ("/ui/audit", "SSO audit"),
+];
 
 /// Who the page is for: shown in the header, with the sign-out button.
 pub struct Viewer<'a> {

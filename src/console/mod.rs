@@ -6,6 +6,9 @@
 mod assets;
 mod audit;
 mod caller;
+mod credentials;
+mod directory;
+mod form;
 mod layout;
 mod overview;
 mod sign_in;
@@ -50,6 +53,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/sign-in/sso").get(sign_in::sso))
             .service(web::resource("/sign-out").post(sign_in::sign_out))
             .service(web::resource("/audit").get(audit::show))
+            .service(web::resource("/directory").get(directory::show))
+            .service(
+                web::resource("/api-keys")
+                    .get(credentials::keys)
+                    .post(credentials::create_key),
+            )
+            .service(web::resource("/api-keys/{id}/revoke").post(credentials::revoke_key))
+            .service(
+                web::resource("/scim-tokens")
+                    .get(credentials::tokens)
+                    .post(credentials::create_token),
+            )
+            .service(web::resource("/scim-tokens/{id}/revoke").post(credentials::revoke_token))
             .service(web::resource("/assets/{name}").get(assets::serve))
             .default_service(web::to(layout::not_found)),
     );

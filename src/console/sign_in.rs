@@ -8,6 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
 
+use super::form::form_field;
 use super::layout::{error_page, public_page};
 use crate::domain::{hash_secret, OrgId};
 use crate::http::error::ApiError;
@@ -51,14 +52,6 @@ fn sign_in_page(status: StatusCode, org_id: &str, errors: &FormErrors) -> HttpRe
 
 pub async fn form() -> HttpResponse {
     sign_in_page(StatusCode::OK, "", &FormErrors::default())
-}
-
-/// The fields of a urlencoded form; a missing one is empty.
-fn form_field(body: &str, name: &str) -> String {
-    url::form_urlencoded::parse(body.as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
 }
 
 fn errors_for(e: &ApiError) -> FormErrors {

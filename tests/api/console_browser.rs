@@ -82,7 +82,15 @@ async fn an_admin_walks_the_console_in_chromium() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    for page in ["sign-in", "sign-in-refused", "overview", "audit"] {
+    for page in [
+        "sign-in",
+        "sign-in-refused",
+        "overview",
+        "audit",
+        "directory",
+        "api-keys",
+        "scim-token-created",
+    ] {
         assert!(shots.join(format!("{page}.png")).exists(), "{page}.png");
     }
 }

@@ -8,6 +8,7 @@ mod admin;
 mod auth;
 mod console;
 mod console_browser;
+mod console_pages;
 mod credentials;
 mod database_outage;
 mod durability;

@@ -58,6 +58,20 @@ const check = (ok, what) => { if (!ok) problems.push(what); };
     check(page.url().includes("outcome=success"), `filter url ${page.url()}`);
     await shot("audit");
 
+    for (const [name, url] of [["directory", "/ui/directory"], ["api-keys", "/ui/api-keys"]]) {
+      await page.goto(`${base}${url}`, { waitUntil: "networkidle0" });
+      check((await page.$eval("h1", (e) => e.textContent)).length > 0, `${name} has a heading`);
+      await shot(name);
+    }
+    await page.goto(`${base}/ui/scim-tokens`, { waitUntil: "networkidle0" });
+    await page.type("#name", "Okta provisioning");
+    await Promise.all([page.waitForNavigation(), page.click("form[action='/ui/scim-tokens'] button")]);
+    const secret = await page.$eval("#secret", (e) => e.textContent).catch(() => "");
+    check(secret.length > 20, "the new SCIM token is shown once");
+    await shot("scim-token-created");
+    await page.goto(`${base}/ui/scim-tokens`, { waitUntil: "networkidle0" });
+    check(!(await page.content()).includes(secret), "the token list does not show the secret");
+
     await Promise.all([page.waitForNavigation(), page.click("form[action='/ui/sign-out'] button")]);
     check(page.url() === `${base}/ui/sign-in`, `after sign-out at ${page.url()}`);
     await page.goto(`${base}/ui/`, { waitUntil: "networkidle0" });
