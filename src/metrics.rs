@@ -33,6 +33,8 @@ pub struct Metrics {
     pub webhook_deliveries: IntCounterVec,
     /// IdP metadata refreshes by trigger and outcome (§17).
     pub metadata_refreshes: IntCounterVec,
+    /// Setup links by action (created, opened, refused, deleted; §16).
+    pub setup_links: IntCounterVec,
 }
 
 /// The label of a request's method: the RFC 9110 §9 methods and PATCH by name, anything
@@ -142,6 +144,14 @@ impl Metrics {
             &["trigger", "outcome"],
         )?;
         registry.register(Box::new(metadata_refreshes.clone()))?;
+        let setup_links = IntCounterVec::new(
+            Opts::new(
+                "axid_setup_links_total",
+                "Setup links created, opened, refused (unknown, expired or revoked) and deleted",
+            ),
+            &["action"],
+        )?;
+        registry.register(Box::new(setup_links.clone()))?;
         registry.register(Box::new(tokens_issued.clone()))?;
         registry.register(Box::new(tokens_refused.clone()))?;
         registry.register(Box::new(verify_outcomes.clone()))?;
@@ -161,6 +171,7 @@ impl Metrics {
             op_outcomes,
             webhook_deliveries,
             metadata_refreshes,
+            setup_links,
         })
     }
 

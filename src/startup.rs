@@ -135,7 +135,8 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> Result<Server, Stri
                     .configure(crate::sso::api::routes)
                     .configure(scim::portal_api::routes)
                     .configure(crate::tokens::api_routes)
-                    .configure(crate::events::routes),
+                    .configure(crate::events::routes)
+                    .configure(crate::console::api_routes),
             )
             .configure(crate::tokens::routes)
             .configure(crate::op::routes)

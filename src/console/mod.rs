@@ -11,6 +11,7 @@ mod directory;
 mod form;
 mod layout;
 mod overview;
+mod setup;
 mod sign_in;
 
 use actix_web::http::header;
@@ -39,7 +40,13 @@ async fn to_console() -> HttpResponse {
         .finish()
 }
 
+/// The setup-link API, inside the `/api/v1` scope.
+pub fn api_routes(cfg: &mut web::ServiceConfig) {
+    setup::api::routes(cfg);
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(setup::routes(web::scope("/setup")).wrap(security_headers()));
     cfg.service(web::resource("/").get(to_console)).service(
         web::scope("/ui")
             .wrap(security_headers())

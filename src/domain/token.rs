@@ -13,6 +13,8 @@ pub enum SecretKind {
     ScimToken,
     Session,
     PasswordReset,
+    /// A setup link's token (CONTRACT.md §16).
+    SetupLink,
 }
 
 impl SecretKind {
@@ -20,6 +22,7 @@ impl SecretKind {
         match self {
             Self::PortalApiKey => "axk_",
             Self::ScimToken => "axs_",
+            Self::SetupLink => "axl_",
             Self::Session | Self::PasswordReset => "",
         }
     }

@@ -1,8 +1,10 @@
 //! Request plumbing every `/api/v1` surface shares: the caller extractor (session cookie or
 //! API key) and role checks, the JSON error type, the JSON body extractor, the CSRF rule,
 //! client IP and request metadata, the attempt limits, the session cookie, and the
-//! root request guard (HEAD as GET, body deadline, the /api/v1 media type).
+//! root request guard (HEAD as GET, body deadline, the /api/v1 media type), and the admin
+//! API's key check.
 
+pub mod admin_auth;
 pub mod caller;
 pub mod error;
 pub mod fallback_errors;

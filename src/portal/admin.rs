@@ -6,10 +6,10 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::admin_auth::AdminCaller;
 use super::password::{audit_password, hash_in_background, parse_new_password, store_password};
 use crate::clock::{parse_rfc3339, rfc3339};
 use crate::domain::{Email, OrgId};
+use crate::http::admin_auth::AdminCaller;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json_body::JsonBody;
 use crate::state::AppState;

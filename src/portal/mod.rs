@@ -2,7 +2,6 @@
 //! portal API keys and SCIM token management.
 
 pub mod admin;
-pub mod admin_auth;
 pub mod audit;
 pub mod auth;
 pub mod credentials;

@@ -84,7 +84,8 @@ const SSO_EVENTS: &str = "('saml_login', 'oidc_login', 'sso_config', 'sso_sp_key
     'sso_metadata_refresh', 'password.login', \
     'password.changed', 'password.reset', 'password.set_by_admin', 'api_key.created', \
     'api_key.revoked', 'scim_token.created', 'scim_token.revoked', 'session.revoked', \
-    'session.created', 'login.failed')";
+    'session.created', 'login.failed', 'setup_link.created', 'setup_link.opened', \
+    'setup_link.deleted')";
 
 /// Narrows the SSO audit feed; an empty field matches everything.
 #[derive(Clone, Copy, Debug, Default)]

@@ -2,14 +2,15 @@
 //! (tests/tools/console/walk.js) signs in with a wrong and then the right password, sees
 //! the overview, finds a hostile NameID shown as text on the SSO audit page, filters it
 //! and signs out; a screenshot of every page is saved under
-//! `$CARGO_TARGET_DIR/console-screenshots/`. One database (SQLite): the pages' reads are
+//! `$CARGO_TARGET_DIR/console-screenshots/`. An IT admin walks a setup link the same way
+//! (tests/tools/console/setup-walk.js). One database (SQLite): the pages' reads are
 //! covered on both by `console.rs`.
 
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::helpers::{Db, ORG_PASSWORD};
+use crate::helpers::{json_of, Db, ORG_PASSWORD};
 use crate::saml::{configured, idp, post_response, saml_app, spec_for};
 
 fn node_dir() -> PathBuf {
@@ -47,6 +48,29 @@ fn browser_present() -> Option<()> {
     None
 }
 
+/// Runs a walk script with `args` and the screenshot directory; it must print `ok_line`.
+async fn run_walk(script: &str, args: &[String], shots: &Path, ok_line: &str) {
+    std::fs::create_dir_all(shots).expect("screenshot dir");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/tools/console")
+        .join(script);
+    let mut cmd = tokio::process::Command::new("node");
+    cmd.env("NODE_PATH", node_dir().join("node_modules"))
+        .arg(script)
+        .args(args)
+        .arg(shots);
+    let out = tokio::time::timeout(std::time::Duration::from_secs(90), cmd.output())
+        .await
+        .expect("the walk ends within 90 s")
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains(ok_line),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_walks_the_console_in_chromium() {
     if browser_present().is_none() {
@@ -63,25 +87,8 @@ async fn an_admin_walks_the_console_in_chromium() {
     let res = post_response(&app, "acme", &idp().response_b64(&spec).unwrap(), None).await;
     assert_eq!(res.status(), 303);
     let shots = screenshots_dir();
-    std::fs::create_dir_all(&shots).expect("screenshot dir");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/console/walk.js");
-    let mut cmd = tokio::process::Command::new("node");
-    cmd.env("NODE_PATH", node_dir().join("node_modules"))
-        .arg(script)
-        .arg(&app.address)
-        .arg("acme")
-        .arg(ORG_PASSWORD)
-        .arg(&shots);
-    let out = tokio::time::timeout(std::time::Duration::from_secs(90), cmd.output())
-        .await
-        .expect("the walk ends within 90 s")
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && stdout.contains("walk: ok"),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let args = [app.address.clone(), "acme".into(), ORG_PASSWORD.into()];
+    run_walk("walk.js", &args, &shots, "walk: ok").await;
     for page in [
         "sign-in",
         "sign-in-refused",
@@ -91,6 +98,36 @@ async fn an_admin_walks_the_console_in_chromium() {
         "api-keys",
         "scim-token-created",
     ] {
+        assert!(shots.join(format!("{page}.png")).exists(), "{page}.png");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_it_admin_walks_a_setup_link_in_chromium() {
+    if browser_present().is_none() {
+        return;
+    }
+    let app = saml_app(Db::Sqlite).await.expect("app");
+    app.org_admin_session("acme").await;
+    let link = json_of(
+        app.post_json("/api/v1/setup-links", &json!({"intents": ["scim"]}))
+            .await,
+    )
+    .await;
+    let key = json_of(
+        app.post_json("/api/v1/keys", &json!({"name": "walk", "role": "admin"}))
+            .await,
+    )
+    .await;
+    let args = [
+        app.address.clone(),
+        link["url"].as_str().expect("url").to_owned(),
+        link["id"].as_str().expect("id").to_owned(),
+        key["key"].as_str().expect("key").to_owned(),
+    ];
+    let shots = screenshots_dir();
+    run_walk("setup-walk.js", &args, &shots, "setup walk: ok").await;
+    for page in ["setup-start", "setup-scim-token", "setup-ended"] {
         assert!(shots.join(format!("{page}.png")).exists(), "{page}.png");
     }
 }

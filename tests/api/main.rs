@@ -23,5 +23,6 @@ mod rate_limits;
 mod request_rules;
 mod saml;
 mod scim;
+mod setup_links;
 mod tokens;
 mod upgrade;
