@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::caller::{ConsoleCaller, ConsoleRefusal};
 use super::layout::{page, when};
-use super::overview::fix_side;
+use super::overview::{fix_side, reference_of};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::store::{AuditEvent, AuditFilter};
@@ -20,6 +20,7 @@ const PAGE_SIZE: i64 = 50;
 pub struct AuditQuery {
     outcome: Option<String>,
     reason: Option<String>,
+    reference: Option<String>,
     cursor: Option<String>,
 }
 
@@ -33,10 +34,11 @@ fn encode_cursor(e: &AuditEvent) -> String {
     B64URL.encode(format!("{}:{}", e.at, e.id))
 }
 
-fn next_link(outcome: &str, reason: &str, cursor: &str) -> String {
+fn next_link(outcome: &str, reason: &str, reference: &str, cursor: &str) -> String {
     url::form_urlencoded::Serializer::new(String::from("/ui/audit?"))
         .append_pair("outcome", outcome)
         .append_pair("reason", reason)
+        .append_pair("reference", reference)
         .append_pair("cursor", cursor)
         .finish()
 }
@@ -54,6 +56,14 @@ pub async fn show(
         )));
     }
     let reason = query.reason.as_deref().unwrap_or_default().trim();
+    // Users read references aloud or retype them: case and dashes do not matter.
+    let reference = query
+        .reference
+        .as_deref()
+        .unwrap_or_default()
+        .trim()
+        .replace('-', "")
+        .to_ascii_uppercase();
     let before = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
         Some(c) => Some(decode_cursor(c).ok_or_else(|| {
             ConsoleRefusal::Page(ApiError::bad_request(
@@ -63,7 +73,11 @@ pub async fn show(
         })?),
         None => None,
     };
-    let filter = AuditFilter { outcome, reason };
+    let filter = AuditFilter {
+        outcome,
+        reason,
+        reference: &reference,
+    };
     let mut events = state
         .store
         .list_sso_audit_events(
@@ -92,13 +106,17 @@ pub async fn show(
                     label for="reason" { "Reason" }
                     input id="reason" name="reason" value=(reason) placeholder="signature_invalid";
                 }
+                div {
+                    label for="reference" { "Reference" }
+                    input id="reference" name="reference" value=(reference) placeholder="from the user's error page";
+                }
                 div { button type="submit" { "Filter" } }
             }
         }
         section {
             @if events.is_empty() { p { "No events." } } @else {
                 table {
-                    tr { th { "When" } th { "Event" } th { "Outcome" } th { "Reason" } th { "Who must fix it" } th { "Principal" } th { "IP" } }
+                    tr { th { "When" } th { "Event" } th { "Outcome" } th { "Reason" } th { "Who must fix it" } th { "Principal" } th { "IP" } th { "Reference" } }
                     @for e in &events {
                         @let r = e.reason.as_deref().unwrap_or("");
                         tr {
@@ -109,12 +127,13 @@ pub async fn show(
                             td { (fix_side(r)) }
                             td { (e.principal.as_deref().unwrap_or("")) }
                             td.mono { (e.ip.as_deref().unwrap_or("")) }
+                            td.mono { (reference_of(e)) }
                         }
                     }
                 }
             }
             @if let Some(cursor) = &next {
-                p { a rel="next" href=(next_link(outcome, reason, cursor)) { "Older events" } }
+                p { a rel="next" href=(next_link(outcome, reason, &reference, cursor)) { "Older events" } }
             }
         }
     };

@@ -43,6 +43,15 @@ pub fn fix_side(reason: &str) -> &'static str {
     }
 }
 
+/// The reference a refused user was shown, from the audit entry's detail.
+pub fn reference_of(e: &AuditEvent) -> String {
+    e.detail
+        .as_deref()
+        .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+        .and_then(|d| d["reference"].as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 fn sso_section(config: Option<&crate::federation::LoadedConfig>) -> Markup {
     html! {
         section aria-labelledby="sso-h" {
@@ -103,7 +112,7 @@ fn failures_section(events: &[AuditEvent]) -> Markup {
             h2 id="fail-h" { "Latest failed sign-ins" }
             @if events.is_empty() { p { "None." } } @else {
                 table {
-                    tr { th { "When" } th { "Sign-in" } th { "Reason" } th { "Who must fix it" } th { "Principal" } }
+                    tr { th { "When" } th { "Sign-in" } th { "Reason" } th { "Who must fix it" } th { "Principal" } th { "Reference" } }
                     @for e in events {
                         @let reason = e.reason.as_deref().unwrap_or("");
                         tr {
@@ -112,6 +121,7 @@ fn failures_section(events: &[AuditEvent]) -> Markup {
                             td { code { (reason) } }
                             td { (fix_side(reason)) }
                             td { (e.principal.as_deref().unwrap_or("")) }
+                            td.mono { (reference_of(e)) }
                         }
                     }
                 }
@@ -186,7 +196,7 @@ pub async fn show(
     let certs = certificates(&state, &caller, config.as_ref()).await?;
     let failure = AuditFilter {
         outcome: "failure",
-        reason: "",
+        ..AuditFilter::default()
     };
     let failures: Vec<AuditEvent> = state
         .store

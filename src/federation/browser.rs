@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 
 use super::config::Protocol;
-use super::failure::{record_outcome, render, FixSide, SsoFailure};
+use super::failure::{record_outcome, render, render_referenced, FixSide, SsoFailure};
 use super::{load_org_config, LoadedConfig};
 use crate::domain::OrgId;
 use crate::http::rate_limit::client_key;
@@ -99,17 +99,12 @@ pub async fn refuse(
     protocol: Protocol,
     ip: &str,
 ) -> HttpResponse {
-    if let Some(org) = org {
-        record_outcome(
-            state,
-            &org,
-            protocol.as_str(),
-            Some(failure.code),
-            None,
-            ip,
-            None,
-        )
-        .await;
-    }
-    render(req, &failure)
+    let reference = match org {
+        Some(org) => {
+            let protocol = protocol.as_str();
+            record_outcome(state, &org, protocol, Some(failure.code), None, ip, None).await
+        }
+        None => None,
+    };
+    render_referenced(req, &failure, reference.as_deref())
 }

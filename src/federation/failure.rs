@@ -96,17 +96,46 @@ pub fn prefers_json(req: &HttpRequest) -> bool {
 
 /// The response for the browser; it never carries a Set-Cookie.
 pub fn render(req: &HttpRequest, failure: &SsoFailure) -> HttpResponse {
+    render_referenced(req, failure, None)
+}
+
+/// A short code for one refused sign-in: shown to the user, kept in the audit entry, so an
+/// admin finds the entry from what the user reports (`/ui/audit?reference=`). 40 random
+/// bits in Crockford base32 (no I, L, O, U to misread).
+pub fn new_reference() -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut bytes = [0u8; 5];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    let bits = bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+    (0..8)
+        .rev()
+        .map(|i| char::from(ALPHABET[((bits >> (i * 5)) & 31) as usize]))
+        .collect()
+}
+
+/// `render`, with the reference of the audit entry that recorded the refusal.
+pub fn render_referenced(
+    req: &HttpRequest,
+    failure: &SsoFailure,
+    reference: Option<&str>,
+) -> HttpResponse {
     let (side, advice) = side_text(failure.side);
     let mut builder = HttpResponse::build(failure.status);
     builder.insert_header((header::CACHE_CONTROL, "no-store"));
     if prefers_json(req) {
-        return builder
-            .json(json!({"error": failure.code, "message": failure.message, "fix_by": side}));
+        let mut body = json!({"error": failure.code, "message": failure.message, "fix_by": side});
+        if let Some(r) = reference {
+            body["reference"] = json!(r);
+        }
+        return builder.json(body);
     }
+    let reference = reference
+        .map(|r| format!("<p>Reference: <code>{r}</code> (give it to your administrator)</p>"))
+        .unwrap_or_default();
     let page = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in failed</title></head>\
          <body><h1>Sign-in failed</h1><p>Error code: <code>{code}</code></p><p>{msg}</p>\
-         <p>Who must fix it: <strong>{side}</strong>. {advice}</p></body></html>",
+         <p>Who must fix it: <strong>{side}</strong>. {advice}</p>{reference}</body></html>",
         code = failure.code,
         msg = html_escape(&failure.message),
     );
@@ -154,7 +183,8 @@ pub fn outcome_audit<'a>(
 
 /// Records the outcome of an SSO login in the audit feed and metrics in a transaction of
 /// its own: refusals, whose reason is known before any session. A success is written with
-/// its session (`login::sign_in`).
+/// its session (`login::sign_in`). A refusal's reference (`new_reference`) is returned, to
+/// show on its error page.
 pub async fn record_outcome(
     state: &AppState,
     org: &OrgId,
@@ -163,9 +193,18 @@ pub async fn record_outcome(
     principal: Option<&str>,
     ip: &str,
     detail: Option<serde_json::Value>,
-) {
+) -> Option<String> {
     count_outcome(state, protocol, reason);
     let event_name = format!("{protocol}_login");
+    let reference = reason.map(|_| new_reference());
+    let detail = match (detail, &reference) {
+        (Some(serde_json::Value::Object(mut map)), Some(r)) => {
+            map.insert("reference".into(), json!(r));
+            Some(serde_json::Value::Object(map))
+        }
+        (None, Some(r)) => Some(json!({ "reference": r })),
+        (other, _) => other,
+    };
     let event = outcome_audit(&event_name, reason, principal, ip, detail);
     // A refused sign-in is also an outbox event (CONTRACT.md §15); successes are the
     // `session.created` of the session they issue.
@@ -173,7 +212,8 @@ pub async fn record_outcome(
         kind: "login.failed",
         actor_type: "user",
         actor_id: principal,
-        data: serde_json::json!({"auth_method": protocol, "reason": r, "principal": principal, "ip": ip}),
+        data: serde_json::json!({"auth_method": protocol, "reason": r, "principal": principal,
+                                 "ip": ip, "reference": reference}),
     });
     if let Err(e) = state
         .store
@@ -182,4 +222,5 @@ pub async fn record_outcome(
     {
         tracing::warn!(error = %e, "audit event not recorded");
     }
+    reference
 }

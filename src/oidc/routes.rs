@@ -13,7 +13,7 @@ use crate::config::Secret;
 use crate::domain::OrgId;
 use crate::federation::browser::{enabled_config, refuse, unavailable, within_flow_limit, Refusal};
 use crate::federation::config::{OidcConfig, Protocol, SsoConfig};
-use crate::federation::failure::{record_outcome, render, SsoFailure};
+use crate::federation::failure::{record_outcome, render, render_referenced, SsoFailure};
 use crate::federation::LoadedConfig;
 use crate::http::request_meta::client_ip_text;
 use crate::login::federated::{complete_login, FederatedIdentity};
@@ -159,7 +159,7 @@ pub async fn login(
             let ip = client_ip_text(&req, &state.settings);
             let failure = failure_of(reason, &detail);
             let audit = json!({"stage": "login", "message": detail});
-            record_outcome(
+            let reference = record_outcome(
                 &state,
                 &org,
                 "oidc",
@@ -169,7 +169,7 @@ pub async fn login(
                 Some(audit),
             )
             .await;
-            render(&req, &failure)
+            render_referenced(&req, &failure, reference.as_deref())
         }
     }
 }
@@ -193,7 +193,7 @@ pub async fn callback(
         Err((failure, principal)) => {
             let audit = json!({"stage": "callback", "message": failure.message});
             let principal = principal.as_deref();
-            record_outcome(
+            let reference = record_outcome(
                 &state,
                 &org,
                 "oidc",
@@ -203,7 +203,7 @@ pub async fn callback(
                 Some(audit),
             )
             .await;
-            render(&req, &failure)
+            render_referenced(&req, &failure, reference.as_deref())
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::domain::OrgId;
 use crate::federation::browser::{refuse, within_flow_limit};
 use crate::federation::config::Protocol;
 use crate::federation::config::SsoConfig;
-use crate::federation::failure::{record_outcome, render, SsoFailure};
+use crate::federation::failure::{record_outcome, render_referenced, SsoFailure};
 use crate::federation::metadata_refresh::{refetch_for_unknown_certificate, refresh_url};
 use crate::federation::sp_keys::decryption_keys;
 use crate::federation::sp_urls;
@@ -141,7 +141,7 @@ pub async fn callback(
     match consume(&state, &org, &loaded, sent).await {
         Ok(response) => response,
         Err((failure, principal)) => {
-            record_outcome(
+            let reference = record_outcome(
                 &state,
                 &org,
                 "saml",
@@ -151,7 +151,7 @@ pub async fn callback(
                 None,
             )
             .await;
-            render(&req, &failure)
+            render_referenced(&req, &failure, reference.as_deref())
         }
     }
 }

@@ -142,6 +142,8 @@ pub struct PageQuery {
     outcome: Option<String>,
     /// An exact reason code (`signature_invalid`, ...).
     reason: Option<String>,
+    /// The reference a refused user was shown.
+    reference: Option<String>,
 }
 
 fn decode_cursor(cursor: &str) -> Option<(i64, String)> {
@@ -172,6 +174,7 @@ pub async fn audit_feed(
             crate::store::AuditFilter {
                 outcome: query.outcome.as_deref().unwrap_or_default(),
                 reason: query.reason.as_deref().unwrap_or_default(),
+                reference: query.reference.as_deref().unwrap_or_default().trim(),
             },
             before.as_ref().map(|(at, id)| (*at, id.as_str())),
             limit + 1,

@@ -92,6 +92,8 @@ const SSO_EVENTS: &str = "('saml_login', 'oidc_login', 'sso_config', 'sso_sp_key
 pub struct AuditFilter<'a> {
     pub outcome: &'a str,
     pub reason: &'a str,
+    /// A refused sign-in's reference (`federation::failure::new_reference`), kept in detail.
+    pub reference: &'a str,
 }
 
 impl Store {
@@ -105,10 +107,19 @@ impl Store {
         limit: i64,
     ) -> StoreResult<Vec<super::AuditEvent>> {
         let (at, id) = before.unwrap_or((i64::MAX, ""));
+        // References are base32: anything else can match nothing (and never reaches LIKE).
+        if !filter
+            .reference
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
+            return Ok(Vec::new());
+        }
         let sql = format!(
             "SELECT id, at, event, outcome, reason, principal, ip, detail FROM audit_events \
              WHERE org_id = $1 AND event IN {SSO_EVENTS} AND ($2 OR at < $3 OR (at = $3 AND id < $4)) \
              AND ($6 = '' OR outcome = $6) AND ($7 = '' OR reason = $7) \
+             AND ($8 = '' OR detail LIKE $9) \
              ORDER BY at DESC, id DESC LIMIT $5"
         );
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -119,6 +130,8 @@ impl Store {
             .bind(limit)
             .bind(filter.outcome)
             .bind(filter.reason)
+            .bind(filter.reference)
+            .bind(format!("%\"reference\":\"{}\"%", filter.reference))
             .fetch_all(self.pool())
             .await?)
     }

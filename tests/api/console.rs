@@ -18,6 +18,7 @@ both_dbs!(
 saml_both_dbs!(
     values_from_an_idp_are_shown_as_text,
     the_audit_page_filters_by_outcome_and_reason,
+    a_refused_user_s_reference_finds_the_audit_entry,
 );
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
@@ -237,4 +238,65 @@ async fn the_audit_page_filters_by_outcome_and_reason(app: TestApp) {
     let bad = app.get("/ui/audit?outcome=maybe").await;
     assert_eq!(bad.status(), 400);
     assert!(bad.text().await.unwrap().contains("invalid_outcome"));
+}
+
+async fn a_refused_user_s_reference_finds_the_audit_entry(app: TestApp) {
+    configured(&app, "acme", json!({"allow_idp_initiated": true})).await;
+    let stranger = axid::protocol::saml::test_idp::TestIdp::new(
+        crate::saml::ATTACKER_KEY,
+        crate::saml::ATTACKER_CERT,
+    );
+    let forged = |name: &str| {
+        stranger
+            .response_b64(&spec_for(&app, "acme", None, name))
+            .unwrap()
+    };
+    let res = post_response(&app, "acme", &forged("a@acme.test"), None).await;
+    assert_eq!(res.status(), 403);
+    let body = json_of(res).await;
+    let reference = body["reference"].as_str().expect("a reference").to_owned();
+    assert_eq!(reference.len(), 8, "{body}");
+    // The HTML page shows it too.
+    let page = new_client()
+        .post(crate::saml::acs_url(&app, "acme"))
+        .form(&[("SAMLResponse", forged("b@acme.test"))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 403);
+    assert!(page.text().await.unwrap().contains("Reference: <code>"));
+
+    // Typed back by an admin in lower case with a dash, it finds the one entry.
+    let typed = format!("{}-{}", &reference[..4], &reference[4..]).to_lowercase();
+    let html = app
+        .get(&format!("/ui/audit?reference={typed}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        html.matches("<code>signature_invalid</code>").count(),
+        1,
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(r#"<td class="mono">{reference}</td>"#)),
+        "{html}"
+    );
+    let api = json_of(
+        app.get(&format!("/api/v1/sso/audit?reference={reference}"))
+            .await,
+    )
+    .await;
+    assert_eq!(api["events"].as_array().unwrap().len(), 1, "{api}");
+    assert_eq!(api["events"][0]["detail"]["reference"], reference.as_str());
+    let odd = app.get("/api/v1/sso/audit?reference=%25%27x").await;
+    assert_eq!(odd.status(), 200);
+    assert_eq!(json_of(odd).await["events"], json!([]));
+    let events = json_of(app.get("/api/v1/events?types=login.failed").await).await;
+    assert_eq!(
+        events["events"][0]["data"]["reference"],
+        reference.as_str(),
+        "{events}"
+    );
 }
