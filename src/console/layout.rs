@@ -14,6 +14,7 @@ const NAV: &[(&str, &str)] = &[
     ("/ui/directory", "Directory"),
     ("/ui/scim-tokens", "SCIM tokens"),
     ("/ui/api-keys", "API keys"),
+    ("/ui/scim-log", "SCIM log"),
     ("/ui/audit", "SSO audit"),
 ];
 

@@ -11,6 +11,7 @@ mod directory;
 mod form;
 mod layout;
 mod overview;
+mod scim_log;
 mod setup;
 mod sign_in;
 
@@ -61,6 +62,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/sign-out").post(sign_in::sign_out))
             .service(web::resource("/audit").get(audit::show))
             .service(web::resource("/directory").get(directory::show))
+            .service(web::resource("/scim-log").get(scim_log::show))
             .service(
                 web::resource("/api-keys")
                     .get(credentials::keys)

@@ -178,4 +178,21 @@ async fn the_directory_shows_roles_groups_and_deactivated_users(app: TestApp) {
     );
     let bad = app.get("/ui/directory?users_from=-1").await;
     assert_eq!(bad.status(), 400);
+
+    // The SCIM log shows what the IdP sent; its writer batches, so wait (at most 5 s).
+    let mut html = String::new();
+    for _ in 0..50 {
+        let log = app.get("/ui/scim-log").await;
+        assert_eq!(log.status(), 200);
+        html = log.text().await.unwrap();
+        if html.contains("POST /scim/v2/Groups") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        html.contains("POST /scim/v2/Users") && html.contains("POST /scim/v2/Groups"),
+        "{html}"
+    );
+    assert_eq!(app.get("/ui/scim-log?cursor=nope").await.status(), 400);
 }
