@@ -159,13 +159,7 @@ async fn audit(
         ip: Some(by.ip),
         detail: Some(credential_detail(record)),
     };
-    if let Err(e) = state
-        .store
-        .insert_audit_event_with(org, &event, None, state.clock.now_ms())
-        .await
-    {
-        tracing::warn!(error = %e, event = event.event, "audit event not recorded");
-    }
+    state.record_audit(org, &event, None).await;
 }
 
 /// What a credential event says about the credential.

@@ -215,12 +215,6 @@ pub async fn record_outcome(
         data: serde_json::json!({"auth_method": protocol, "reason": r, "principal": principal,
                                  "ip": ip, "reference": reference}),
     });
-    if let Err(e) = state
-        .store
-        .insert_audit_event_with(org, &event, failed.as_ref(), state.clock.now_ms())
-        .await
-    {
-        tracing::warn!(error = %e, "audit event not recorded");
-    }
+    state.record_audit(org, &event, failed.as_ref()).await;
     reference
 }

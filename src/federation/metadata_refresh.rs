@@ -337,13 +337,7 @@ async fn finish(state: &AppState, org: &OrgId, trigger: Trigger, outcome: &Refre
         ip: None,
         detail: Some(json!({ "trigger": trigger.as_str(), "detail": detail }).to_string()),
     };
-    if let Err(e) = state
-        .store
-        .insert_audit_event(org, &audit, state.clock.now_ms())
-        .await
-    {
-        tracing::warn!(error = %e, "audit event not recorded");
-    }
+    state.record_audit(org, &audit, None).await;
 }
 
 /// The scheduled pass every replica runs: each org whose refresh is due is claimed by one

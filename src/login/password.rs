@@ -153,11 +153,5 @@ async fn audit_login(state: &AppState, org: &OrgId, outcome: &str, reason: Optio
         actor_id: None,
         data: json!({"auth_method": "password", "reason": r, "ip": ip}),
     });
-    if let Err(e) = state
-        .store
-        .insert_audit_event_with(org, &event, failed.as_ref(), state.clock.now_ms())
-        .await
-    {
-        tracing::warn!(error = %e, event = event.event, "audit event not recorded");
-    }
+    state.record_audit(org, &event, failed.as_ref()).await;
 }

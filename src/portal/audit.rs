@@ -39,11 +39,5 @@ pub async fn record_with(
     event: &NewAuditEvent<'_>,
     outbox: Option<&crate::store::NewEvent<'_>>,
 ) {
-    if let Err(e) = state
-        .store
-        .insert_audit_event_with(org, event, outbox, state.clock.now_ms())
-        .await
-    {
-        tracing::warn!(error = %e, event = event.event, "audit event not recorded");
-    }
+    state.record_audit(org, event, outbox).await
 }

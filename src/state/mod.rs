@@ -36,3 +36,23 @@ pub struct AppState {
     /// Per-organization turns for SCIM list queries (tenant_gate.rs).
     pub scim_lists: tenant_gate::TenantGate,
 }
+
+impl AppState {
+    /// Writes one audit entry, with the §15 event it implies in the same transaction; a
+    /// failed write is logged and never fails the request it describes.
+    pub async fn record_audit(
+        &self,
+        org: &crate::domain::OrgId,
+        entry: &crate::store::NewAuditEvent<'_>,
+        outbox: Option<&crate::store::NewEvent<'_>>,
+    ) {
+        let now = self.clock.now_ms();
+        if let Err(e) = self
+            .store
+            .insert_audit_event_with(org, entry, outbox, now)
+            .await
+        {
+            tracing::warn!(error = %e, event = entry.event, "audit event not recorded");
+        }
+    }
+}

@@ -115,11 +115,5 @@ pub async fn audit(state: &AppState, org: &OrgId, event: &str, principal: &str, 
         ip: None,
         detail: Some(detail.to_string()),
     };
-    if let Err(e) = state
-        .store
-        .insert_audit_event_with(org, &entry, None, state.clock.now_ms())
-        .await
-    {
-        tracing::warn!(error = %e, event, "audit event not recorded");
-    }
+    state.record_audit(org, &entry, None).await;
 }
