@@ -2,8 +2,6 @@
 //! outcome and reason, one page at a time (keyset on time and id, as the API pages).
 
 use actix_web::{web, HttpResponse};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
-use base64::Engine;
 use maud::html;
 use serde::Deserialize;
 
@@ -11,8 +9,9 @@ use super::caller::{ConsoleCaller, ConsoleRefusal};
 use super::layout::{page, when};
 use super::overview::{fix_side, reference_of};
 use crate::http::error::ApiError;
+use crate::http::keyset::{decode_cursor, encode_cursor};
 use crate::state::AppState;
-use crate::store::{AuditEvent, AuditFilter};
+use crate::store::AuditFilter;
 
 const PAGE_SIZE: i64 = 50;
 
@@ -22,16 +21,6 @@ pub struct AuditQuery {
     reason: Option<String>,
     reference: Option<String>,
     cursor: Option<String>,
-}
-
-fn decode_cursor(cursor: &str) -> Option<(i64, String)> {
-    let text = String::from_utf8(B64URL.decode(cursor).ok()?).ok()?;
-    let (at, id) = text.split_once(':')?;
-    Some((at.parse().ok()?, id.to_owned()))
-}
-
-fn encode_cursor(e: &AuditEvent) -> String {
-    B64URL.encode(format!("{}:{}", e.at, e.id))
 }
 
 fn next_link(outcome: &str, reason: &str, reference: &str, cursor: &str) -> String {
@@ -89,7 +78,9 @@ pub async fn show(
         .await?;
     let more = events.len() as i64 > PAGE_SIZE;
     events.truncate(PAGE_SIZE as usize);
-    let next = more.then(|| events.last().map(encode_cursor)).flatten();
+    let next = more
+        .then(|| events.last().map(|e| encode_cursor(e.at, &e.id)))
+        .flatten();
     let body = html! {
         h1 { "SSO audit" }
         section {

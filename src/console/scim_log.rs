@@ -8,6 +8,7 @@ use serde::Deserialize;
 use super::caller::{ConsoleCaller, ConsoleRefusal};
 use super::layout::{page, when};
 use crate::http::error::ApiError;
+use crate::http::keyset::parse_dotted_cursor;
 use crate::state::AppState;
 
 const PAGE_SIZE: i64 = 50;
@@ -25,16 +26,12 @@ pub async fn show(
 ) -> Result<HttpResponse, ConsoleRefusal> {
     caller.require_admin()?;
     let before = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
-        Some(c) => Some(
-            c.split_once('.')
-                .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id)))
-                .ok_or_else(|| {
-                    ConsoleRefusal::Page(ApiError::bad_request(
-                        "invalid_cursor",
-                        "the cursor is not valid",
-                    ))
-                })?,
-        ),
+        Some(c) => Some(parse_dotted_cursor(c).ok_or_else(|| {
+            ConsoleRefusal::Page(ApiError::bad_request(
+                "invalid_cursor",
+                "the cursor is not valid",
+            ))
+        })?),
         None => None,
     };
     let rows = state

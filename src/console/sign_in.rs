@@ -10,11 +10,11 @@ use serde::Deserialize;
 
 use super::form::form_field;
 use super::layout::{error_page, public_page};
-use crate::domain::{hash_secret, OrgId};
 use crate::http::error::ApiError;
 use crate::http::request_meta::{check_same_origin, client_ip_text};
 use crate::http::session_cookie::{cleared_session_cookie, session_cookie, session_cookie_values};
-use crate::login::password::{password_sign_in, sso_login_url};
+use crate::login::password::{enabled_sso, password_sign_in, sso_login_url};
+use crate::login::sessions::end_sessions;
 use crate::state::AppState;
 
 /// Where a refusal is shown.
@@ -110,24 +110,21 @@ pub struct SsoQuery {
 /// console after), any other gets the same answer, so organizations cannot be enumerated.
 pub async fn sso(state: web::Data<AppState>, query: web::Query<SsoQuery>) -> HttpResponse {
     let raw = query.org_id.clone().unwrap_or_default();
-    let enabled = match OrgId::parse(raw.trim()) {
-        Ok(org) => match state.store.get_sso_config(&org).await {
-            Ok(found) => found.filter(|c| c.enabled).map(|c| (org, c.protocol)),
-            Err(e) => {
-                let e = ApiError::from(e);
-                return error_page(e.status, e.code, &e.message);
-            }
-        },
-        Err(_) => None,
-    };
-    match enabled {
-        Some((org, protocol)) => HttpResponse::SeeOther()
+    match enabled_sso(&state, &raw).await {
+        Err(e) => {
+            let e = ApiError::from(e);
+            error_page(e.status, e.code, &e.message)
+        }
+        Ok(Some((org, config))) => HttpResponse::SeeOther()
             .insert_header((
                 header::LOCATION,
-                format!("{}?return_to=/ui/", sso_login_url(&state, &org, &protocol)),
+                format!(
+                    "{}?return_to=/ui/",
+                    sso_login_url(&state, &org, &config.protocol)
+                ),
             ))
             .finish(),
-        None => {
+        Ok(None) => {
             let errors = FormErrors {
                 form: Some(
                     html! { "This organization does not sign in with SSO; use its password." },
@@ -144,11 +141,8 @@ pub async fn sign_out(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
     if let Err(e) = check_same_origin(&req, &state.settings) {
         return error_page(e.status, e.code, &e.message);
     }
-    for value in session_cookie_values(&req).iter().filter(|v| !v.is_empty()) {
-        if let Err(e) = state.store.delete_session(&hash_secret(value)).await {
-            let e = ApiError::from(e);
-            return error_page(e.status, e.code, &e.message);
-        }
+    if let Err(e) = end_sessions(&state, &session_cookie_values(&req)).await {
+        return error_page(e.status, e.code, &e.message);
     }
     HttpResponse::SeeOther()
         .cookie(cleared_session_cookie(&state.settings))

@@ -9,6 +9,7 @@ pub mod caller;
 pub mod error;
 pub mod fallback_errors;
 pub mod json_body;
+pub mod keyset;
 pub mod rate_limit;
 pub mod request_guard;
 pub mod request_meta;

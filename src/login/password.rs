@@ -133,6 +133,19 @@ async fn enforced_sso_login_url(state: &AppState, org: &OrgId) -> ApiResult<Opti
         .map(|c| sso_login_url(state, org, &c.protocol)))
 }
 
+/// The availability check: the organization the text names and its SSO configuration,
+/// when one is enabled (unknown organizations and those without SSO look the same).
+pub async fn enabled_sso(
+    state: &AppState,
+    org_text: &str,
+) -> crate::store::StoreResult<Option<(OrgId, crate::store::SsoConfigRecord)>> {
+    let Ok(org) = OrgId::parse(org_text.trim()) else {
+        return Ok(None);
+    };
+    let config = state.store.get_sso_config(&org).await?;
+    Ok(config.filter(|c| c.enabled).map(|c| (org, c)))
+}
+
 /// Where a browser starts the organization's SSO sign-in.
 pub fn sso_login_url(state: &AppState, org: &OrgId, protocol: &str) -> String {
     format!("{}/auth/{protocol}/{org}/login", state.settings.public_url)

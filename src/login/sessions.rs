@@ -145,6 +145,17 @@ pub fn session_json(record: &SessionRecord) -> Value {
     })
 }
 
+/// Ends every session the browser's cookies name (sign-out; idempotent).
+pub async fn end_sessions(state: &AppState, cookie_values: &[String]) -> ApiResult<()> {
+    for value in cookie_values.iter().filter(|v| !v.is_empty()) {
+        state
+            .store
+            .delete_session(&crate::domain::hash_secret(value))
+            .await?;
+    }
+    Ok(())
+}
+
 /// The principal an audit entry names for a session: `org_admin` for the break-glass
 /// password session (its principal id is the organization's), else the user's id.
 pub fn audit_principal(record: &SessionRecord) -> &str {

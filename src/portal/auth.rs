@@ -4,14 +4,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::domain::OrgId;
 use crate::http::caller::SessionCaller;
 use crate::http::error::ApiResult;
 use crate::http::json_body::JsonBody;
 use crate::http::request_meta::{check_same_origin, client_ip_text};
 use crate::http::session_cookie::{cleared_session_cookie, session_cookie_values};
-use crate::login::password::{password_sign_in, sso_login_url};
-use crate::login::sessions::{session_json, session_response};
+use crate::login::password::{enabled_sso, password_sign_in, sso_login_url};
+use crate::login::sessions::{end_sessions, session_json, session_response};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -39,12 +38,7 @@ pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<H
     if !values.is_empty() {
         check_same_origin(&req, &state.settings)?;
     }
-    for value in values.iter().filter(|v| !v.is_empty()) {
-        state
-            .store
-            .delete_session(&crate::domain::hash_secret(value))
-            .await?;
-    }
+    end_sessions(&state, &values).await?;
     Ok(HttpResponse::NoContent()
         .cookie(cleared_session_cookie(&state.settings))
         .finish())
@@ -66,16 +60,7 @@ pub async fn sso_availability(
     query: web::Query<AvailabilityQuery>,
 ) -> ApiResult<HttpResponse> {
     let raw = query.org_id.clone().unwrap_or_default();
-    let config = match OrgId::parse(raw.trim()) {
-        Ok(org) => state
-            .store
-            .get_sso_config(&org)
-            .await?
-            .filter(|c| c.enabled)
-            .map(|c| (org, c)),
-        Err(_) => None,
-    };
-    let body = match config {
+    let body = match enabled_sso(&state, &raw).await? {
         Some((org, c)) => json!({
             "org_id": raw,
             "sso_enabled": true,

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use crate::clock::rfc3339;
 use crate::http::caller::PortalCaller;
 use crate::http::error::{ApiError, ApiResult};
+use crate::http::keyset::parse_dotted_cursor;
 use crate::state::AppState;
 use crate::store::ListQuery;
 
@@ -149,16 +150,13 @@ async fn scim_requests(
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
     let limit = page.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-    let before = match &page.cursor {
-        None => None,
-        Some(c) => Some(
-            c.split_once('.')
-                .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id)))
-                .ok_or_else(|| {
-                    ApiError::bad_request("invalid_cursor", "the cursor is not valid")
-                })?,
-        ),
-    };
+    let before =
+        match &page.cursor {
+            None => None,
+            Some(c) => Some(parse_dotted_cursor(c).ok_or_else(|| {
+                ApiError::bad_request("invalid_cursor", "the cursor is not valid")
+            })?),
+        };
     let rows = state
         .store
         .list_scim_requests(&caller.org, before, limit)

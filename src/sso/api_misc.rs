@@ -3,8 +3,6 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
-use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -15,6 +13,7 @@ use crate::federation::{load_config, providers, sp_urls};
 use crate::http::caller::PortalCaller;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json_body::JsonBody;
+use crate::http::keyset::{decode_cursor, encode_cursor};
 use crate::net::document::fetch_text;
 use crate::net::fetch::FetchError;
 use crate::protocol::certs::{der_to_pem, parse_certificate, pem_to_der};
@@ -146,12 +145,6 @@ pub struct PageQuery {
     reference: Option<String>,
 }
 
-fn decode_cursor(cursor: &str) -> Option<(i64, String)> {
-    let text = String::from_utf8(B64URL.decode(cursor).ok()?).ok()?;
-    let (at, id) = text.split_once(':')?;
-    Some((at.parse().ok()?, id.to_owned()))
-}
-
 /// SSO logins (with typed reasons) and configuration changes, newest first.
 pub async fn audit_feed(
     state: web::Data<AppState>,
@@ -183,10 +176,7 @@ pub async fn audit_feed(
     let more = events.len() as i64 > limit;
     let page: Vec<_> = events.into_iter().take(limit as usize).collect();
     let next_cursor = more
-        .then(|| {
-            page.last()
-                .map(|e| B64URL.encode(format!("{}:{}", e.at, e.id)))
-        })
+        .then(|| page.last().map(|e| encode_cursor(e.at, &e.id)))
         .flatten();
     let events: Vec<Value> = page
         .iter()
