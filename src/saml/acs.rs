@@ -161,7 +161,8 @@ type Failed = (SsoFailure, Option<String>);
 /// One response to validate, owned, so it can run on a blocking thread.
 #[derive(Clone)]
 struct Validation {
-    encoded: String,
+    /// Shared, so keeping a copy for a revalidation after a refetch costs no copy of it.
+    encoded: Arc<str>,
     sp_entity_id: String,
     acs_url: String,
     idp_entity_id: String,
@@ -319,7 +320,7 @@ async fn consume(
     };
     let (sp_entity_id, acs_url) = sp_urls(&state.settings, org);
     let job = Validation {
-        encoded,
+        encoded: Arc::from(encoded),
         sp_entity_id,
         acs_url,
         idp_entity_id: config
