@@ -1,5 +1,6 @@
 //! axid: a standalone, multi-tenant SSO (SAML 2.0, OIDC) and SCIM 2.0 identity service.
 
+pub mod clients;
 pub mod clock;
 pub mod config;
 pub mod console;
@@ -24,9 +25,11 @@ pub mod roles;
 pub mod saml;
 pub mod scim;
 pub mod sso;
+pub mod sso_setup;
 pub mod startup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod tokens;
 pub mod verify;
+pub mod webhooks;

@@ -35,6 +35,9 @@ pub struct Metrics {
     pub metadata_refreshes: IntCounterVec,
     /// Setup links by action (created, opened, refused, deleted; §16).
     pub setup_links: IntCounterVec,
+    /// Draft SSO configurations by action (saved, activated, discarded, tested; §16) and
+    /// outcome (success, or the test's refusal reason).
+    pub sso_drafts: IntCounterVec,
 }
 
 /// The label of a request's method: the RFC 9110 §9 methods and PATCH by name, anything
@@ -152,6 +155,14 @@ impl Metrics {
             &["action"],
         )?;
         registry.register(Box::new(setup_links.clone()))?;
+        let sso_drafts = IntCounterVec::new(
+            Opts::new(
+                "axid_sso_drafts_total",
+                "Draft SSO configurations saved, activated, discarded and tested, by outcome",
+            ),
+            &["action", "outcome"],
+        )?;
+        registry.register(Box::new(sso_drafts.clone()))?;
         registry.register(Box::new(tokens_issued.clone()))?;
         registry.register(Box::new(tokens_refused.clone()))?;
         registry.register(Box::new(verify_outcomes.clone()))?;
@@ -172,6 +183,7 @@ impl Metrics {
             webhook_deliveries,
             metadata_refreshes,
             setup_links,
+            sso_drafts,
         })
     }
 

@@ -33,6 +33,9 @@ const LAYERS: &[(&str, &[&str])] = &[
             "login",
             "issuer",
             "credentials",
+            "clients",
+            "webhooks",
+            "sso_setup",
         ],
     ),
     (

@@ -11,9 +11,12 @@ use crate::clock::{rfc3339, Millis};
 /// The pages of the navigation bar, by path and label.
 const NAV: &[(&str, &str)] = &[
     ("/ui/", "Overview"),
+    ("/ui/sso", "SSO"),
     ("/ui/directory", "Directory"),
     ("/ui/scim-tokens", "SCIM tokens"),
     ("/ui/api-keys", "API keys"),
+    ("/ui/clients", "Clients"),
+    ("/ui/webhooks", "Webhooks"),
     ("/ui/scim-log", "SCIM log"),
     ("/ui/audit", "SSO audit"),
 ];
@@ -62,7 +65,18 @@ fn frame(title: &str, current: &str, viewer: Option<&Viewer<'_>>, body: Markup) 
 
 /// A page of the signed-in console.
 pub fn page(title: &str, current: &str, viewer: &Viewer<'_>, body: Markup) -> HttpResponse {
-    respond(StatusCode::OK, frame(title, current, Some(viewer), body))
+    respond_page(StatusCode::OK, title, current, viewer, body)
+}
+
+/// A page of the signed-in console with another status (a refused form shown again).
+pub fn respond_page(
+    status: StatusCode,
+    title: &str,
+    current: &str,
+    viewer: &Viewer<'_>,
+    body: Markup,
+) -> HttpResponse {
+    respond(status, frame(title, current, Some(viewer), body))
 }
 
 /// A page before sign-in.
@@ -101,4 +115,18 @@ pub async fn not_found() -> HttpResponse {
 /// A time as the API shows it, for a `<time>` element.
 pub fn when(at: Millis) -> String {
     rfc3339(at)
+}
+
+/// A value to copy into another system, with its copy button (`assets/console.js`).
+pub fn copy_row(id: &str, label: &str, value: &str) -> Markup {
+    html! {
+        tr { th { (label) } td { code id=(id) { (value) } } td { button type="button" data-copy=(format!("#{id}")) { "Copy" } } }
+    }
+}
+
+/// A refusal shown beside its field (`id="{field}-error"`), when it belongs there.
+pub fn field_error(field: &str, message: Option<&str>) -> Markup {
+    html! {
+        @if let Some(m) = message { p.field-error id=(format!("{field}-error")) { (m) } }
+    }
 }

@@ -6,6 +6,7 @@
 mod assets;
 mod audit;
 mod caller;
+mod clients;
 mod credentials;
 mod directory;
 mod form;
@@ -14,6 +15,9 @@ mod overview;
 mod scim_log;
 mod setup;
 mod sign_in;
+mod sso;
+mod webhooks;
+mod wizard;
 
 use actix_web::http::header;
 use actix_web::middleware::DefaultHeaders;
@@ -60,6 +64,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .service(web::resource("/sign-in/sso").get(sign_in::sso))
             .service(web::resource("/sign-out").post(sign_in::sign_out))
+            .service(web::resource("/sso").get(sso::show))
+            .service(web::resource("/sso/draft").post(sso::save))
+            .service(web::resource("/sso/test").post(sso::test))
+            .service(web::resource("/sso/activate").post(sso::activate))
+            .service(web::resource("/sso/discard").post(sso::discard))
             .service(web::resource("/audit").get(audit::show))
             .service(web::resource("/directory").get(directory::show))
             .service(web::resource("/scim-log").get(scim_log::show))
@@ -75,6 +84,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .post(credentials::create_token),
             )
             .service(web::resource("/scim-tokens/{id}/revoke").post(credentials::revoke_token))
+            .service(
+                web::resource("/clients")
+                    .get(clients::show)
+                    .post(clients::create),
+            )
+            .service(web::resource("/clients/{id}/delete").post(clients::delete))
+            .service(
+                web::resource("/webhooks")
+                    .get(webhooks::show)
+                    .post(webhooks::create),
+            )
+            .service(web::resource("/webhooks/{id}/delete").post(webhooks::delete))
             .service(web::resource("/assets/{name}").get(assets::serve))
             .default_service(web::to(layout::not_found)),
     );

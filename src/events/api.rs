@@ -8,10 +8,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::render::record_json;
-use super::types;
 use crate::http::caller::PortalCaller;
 use crate::http::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::webhooks::types;
 
 const DEFAULT_LIMIT: i64 = 100;
 const MAX_LIMIT: i64 = 500;

@@ -13,13 +13,14 @@ use futures_util::future::join_all;
 use tokio::sync::Notify;
 
 use super::render::{event_json, EventView};
-use super::signing::sign;
-use super::types::WEBHOOK_DISABLED;
 use crate::clock::{Clock, Millis, SystemClock};
 use crate::domain::OrgId;
-use crate::net::http::{HttpError, OutboundHttp, OutboundPolicy};
+use crate::net::http::{HttpError, OutboundHttp};
 use crate::state::AppState;
 use crate::store::{AttemptOutcome, ClaimedDelivery, FinishedAttempt, NewEvent};
+use crate::webhooks::outbound;
+use crate::webhooks::signing::sign;
+use crate::webhooks::types::WEBHOOK_DISABLED;
 
 const TICK: Duration = Duration::from_millis(250);
 const RETENTION_EVERY: Duration = Duration::from_secs(60);
@@ -40,14 +41,6 @@ fn wakeup() -> &'static Notify {
 /// Asks this replica's worker to look for due deliveries now rather than at its next tick.
 pub fn wake(_state: &AppState) {
     wakeup().notify_one();
-}
-
-/// The outbound policy of webhook URLs (net/http.rs SSRF guard).
-pub fn outbound(state: &AppState) -> OutboundHttp {
-    OutboundHttp::new(OutboundPolicy {
-        allow_http: state.settings.webhook_allow_private,
-        allow_private: state.settings.webhook_allow_private,
-    })
 }
 
 /// Spawned once per replica by startup; ends when the store is closed.

@@ -1,12 +1,10 @@
 //! Events and signed webhooks (CONTRACT.md §15): the cursor API over the outbox, the webhook
-//! endpoints API, Standard Webhooks signing, and the jobs that number committed events and
+//! endpoints API (its shared work is `crate::webhooks`'s), and the jobs that number committed events and
 //! deliver them.
 
 mod api;
 mod delivery;
 mod render;
-mod signing;
-mod types;
 mod webhooks_api;
 
 use actix_web::web;

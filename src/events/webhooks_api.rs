@@ -7,18 +7,16 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::render::{event_json, EventView};
-use super::signing::new_secret;
-use super::types::{self, WEBHOOK_TEST};
 use crate::clock::rfc3339;
-use crate::domain::OrgId;
 use crate::http::caller::PortalCaller;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json_body::JsonBody;
-use crate::net::http::HttpError;
 use crate::state::AppState;
-use crate::store::{DeliveryRecord, EndpointPatch, EndpointRecord};
+use crate::store::EndpointPatch;
+use crate::webhooks::signing::new_secret;
+use crate::webhooks::types::WEBHOOK_TEST;
+use crate::webhooks::{check_url, delivery_json, endpoint_json, find, seal, types_json};
 
-const MAX_URL_CHARS: usize = 2048;
 /// Rotation keeps the previous secret signing for a day unless told otherwise (at most a week).
 const DEFAULT_OVERLAP_SECS: i64 = 86_400;
 const MAX_OVERLAP_SECS: i64 = 7 * 86_400;
@@ -40,63 +38,6 @@ pub struct PatchBody {
 #[derive(Deserialize, Default)]
 pub struct RotateBody {
     previous_secret_ttl_secs: Option<i64>,
-}
-
-fn endpoint_json(e: &EndpointRecord) -> Value {
-    let types: Value = serde_json::from_str(&e.types).unwrap_or_else(|_| json!([]));
-    json!({
-        "id": e.id, "url": e.url, "types": types, "enabled": e.enabled != 0,
-        "created_at": rfc3339(e.created_at), "disabled_reason": e.disabled_reason,
-    })
-}
-
-fn delivery_json(d: &DeliveryRecord) -> Value {
-    json!({
-        "id": d.id, "event_id": d.event_id, "type": d.event_type, "status": d.status,
-        "attempts": d.attempts, "last_status": d.last_status, "last_error": d.last_error,
-        "next_attempt_at": (d.status == "pending").then(|| rfc3339(d.next_attempt_at)),
-        "created_at": rfc3339(d.created_at), "updated_at": rfc3339(d.updated_at),
-    })
-}
-
-/// The SSRF guard of the SSO fetcher: https and public addresses unless the operator
-/// allows otherwise (WEBHOOK_ALLOW_PRIVATE). A host that does not resolve yet is accepted:
-/// deliveries resolve and check it again every time.
-async fn check_url(state: &AppState, url: &str) -> ApiResult<String> {
-    let url = url.trim();
-    if url.is_empty() || url.chars().count() > MAX_URL_CHARS {
-        return Err(ApiError::unprocessable(
-            "invalid_url",
-            "the url is empty or too long",
-        ));
-    }
-    match super::delivery::outbound(state).check_reachable(url).await {
-        Ok(()) | Err(HttpError::Failed(_)) => Ok(url.to_owned()),
-        Err(HttpError::BadUrl(m) | HttpError::Forbidden(m)) => {
-            Err(ApiError::unprocessable("invalid_url", m))
-        }
-    }
-}
-
-fn types_json(list: Option<&[String]>) -> ApiResult<String> {
-    let list = list.unwrap_or_default();
-    types::check(list).map_err(|m| ApiError::unprocessable("invalid_types", m))?;
-    serde_json::to_string(list).map_err(|_| ApiError::internal())
-}
-
-fn seal(state: &AppState, secret: &str) -> ApiResult<String> {
-    state.sso.keyring.encrypt(secret.as_bytes()).map_err(|e| {
-        tracing::error!(error = %e, "webhook secret not sealed");
-        ApiError::internal()
-    })
-}
-
-async fn find(state: &AppState, org: &OrgId, id: &str) -> ApiResult<EndpointRecord> {
-    state
-        .store
-        .get_endpoint(org, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("webhook"))
 }
 
 pub async fn list(caller: PortalCaller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
@@ -122,16 +63,8 @@ pub async fn create(
     JsonBody(body): JsonBody<CreateBody>,
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
-    let url = check_url(&state, &body.url).await?;
-    let types = types_json(body.types.as_deref())?;
-    let secret = new_secret();
-    let id = format!("wh_{}", uuid::Uuid::new_v4().simple());
-    let now = state.clock.now_ms();
-    state
-        .store
-        .insert_endpoint(&caller.org, &id, &url, &types, &seal(&state, &secret)?, now)
-        .await?;
-    let mut out = endpoint_json(&find(&state, &caller.org, &id).await?);
+    let (mut out, secret) =
+        crate::webhooks::create(&state, &caller.org, &body.url, body.types.as_deref()).await?;
     out["secret"] = json!(secret);
     Ok(HttpResponse::Created().json(out))
 }
@@ -174,9 +107,7 @@ pub async fn delete(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
-    if !state.store.delete_endpoint(&caller.org, &id).await? {
-        return Err(ApiError::not_found("webhook"));
-    }
+    crate::webhooks::delete(&state, &caller.org, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -73,7 +73,7 @@ pub struct SamlConfig {
 }
 
 /// The OIDC section: stored as given; its deeper validation and discovery are the OIDC
-/// module's (see `crate::sso::prepare::prepare_oidc`).
+/// module's (see `crate::sso_setup::prepare::prepare_oidc`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OidcConfig {

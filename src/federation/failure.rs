@@ -46,7 +46,7 @@ impl SsoFailure {
     }
 }
 
-fn side_text(side: FixSide) -> (&'static str, &'static str) {
+pub fn side_text(side: FixSide) -> (&'static str, &'static str) {
     match side {
         FixSide::IdentityProvider => ("identity_provider", "Your identity provider's configuration (or the response it sent) must be fixed by your IT administrator."),
         FixSide::ServiceConfiguration => ("service_configuration", "This organization's SSO configuration in axid must be fixed by its administrator."),
@@ -54,7 +54,7 @@ fn side_text(side: FixSide) -> (&'static str, &'static str) {
     }
 }
 
-fn html_escape(text: &str) -> String {
+pub fn html_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

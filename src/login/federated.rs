@@ -52,7 +52,7 @@ fn store_failure(e: StoreError) -> SsoFailure {
 }
 
 /// The email-like value of the identity: the email attribute, else an email-shaped subject.
-fn email_of(identity: &FederatedIdentity) -> Option<String> {
+pub fn email_of(identity: &FederatedIdentity) -> Option<String> {
     identity
         .email
         .clone()
@@ -66,7 +66,7 @@ fn email_of(identity: &FederatedIdentity) -> Option<String> {
         .filter(|e| !e.is_empty())
 }
 
-fn domain_allowed(config: &SsoConfig, email: Option<&str>) -> bool {
+pub fn domain_allowed(config: &SsoConfig, email: Option<&str>) -> bool {
     if config.allowed_email_domains.is_empty() {
         return true;
     }

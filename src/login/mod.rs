@@ -4,6 +4,8 @@
 pub mod federated;
 pub mod password;
 pub mod role_changes;
+pub mod saml_start;
+pub mod saml_validate;
 pub mod session_roles;
 pub mod sessions;
 pub mod sign_in;

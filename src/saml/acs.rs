@@ -10,7 +10,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde_json::json;
 
-use super::login::{saml_org, FLOW_COOKIE};
+use super::login::saml_org;
 use crate::domain::OrgId;
 use crate::federation::browser::{refuse, within_flow_limit};
 use crate::federation::config::Protocol;
@@ -20,31 +20,21 @@ use crate::federation::metadata_refresh::{refetch_for_unknown_certificate, refre
 use crate::federation::sp_keys::decryption_keys;
 use crate::federation::sp_urls;
 use crate::http::request_meta::client_ip_text;
-use crate::login::federated::{complete_login, safe_return_to, FederatedIdentity};
+use crate::login::federated::{complete_login, safe_return_to};
+use crate::login::saml_start::FLOW_COOKIE;
+use crate::login::saml_validate::{
+    failure_of, federated_identity, validate_off_thread, Validation,
+};
 use crate::login::sign_in::SignInContext;
 use crate::protocol::binding::binding_matches;
 use crate::protocol::saml::authn_request::relay_state_hash;
-use crate::protocol::saml::response::{
-    validate, FixSide, Rejection, TrustedKeys, ValidatedResponse, ValidationContext,
-};
-use crate::protocol::saml::xmlenc::DecryptionKeys;
+use crate::protocol::saml::response::{FixSide, Rejection, ValidatedResponse};
+use crate::sso_setup::test_sign_in;
 use crate::state::AppState;
 use crate::store::{ReplayEntry, SamlFlow};
 
 /// The form may carry a 256 KiB response as base64 plus URL encoding and RelayState.
 const MAX_FORM_BYTES: usize = 1024 * 1024;
-
-pub fn failure_of(r: Rejection) -> SsoFailure {
-    let status = match r {
-        Rejection::Oversized => StatusCode::PAYLOAD_TOO_LARGE,
-        Rejection::MalformedEncoding
-        | Rejection::MalformedXml
-        | Rejection::DtdForbidden
-        | Rejection::NotAResponse => StatusCode::BAD_REQUEST,
-        _ => StatusCode::FORBIDDEN,
-    };
-    SsoFailure::new(status, r.code(), r.side(), r.message())
-}
 
 async fn read_form(
     mut payload: web::Payload,
@@ -82,42 +72,6 @@ async fn read_form(
     Ok((response, relay))
 }
 
-fn first_value(
-    identity: &crate::protocol::saml::response::AssertionIdentity,
-    name: &str,
-) -> Option<String> {
-    identity
-        .values(name)
-        .and_then(|v| v.first())
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-}
-
-/// The protocol-neutral identity, by the configured (or provider default) attribute names.
-pub fn federated_identity(
-    config: &SsoConfig,
-    identity: &crate::protocol::saml::response::AssertionIdentity,
-) -> FederatedIdentity {
-    let groups = identity
-        .values(&config.saml_attribute(4))
-        .map(|v| {
-            v.iter()
-                .map(|g| g.trim().to_owned())
-                .filter(|g| !g.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    FederatedIdentity {
-        issuer: None,
-        subject: identity.name_id.clone(),
-        email: first_value(identity, &config.saml_attribute(0)),
-        first_name: first_value(identity, &config.saml_attribute(1)),
-        last_name: first_value(identity, &config.saml_attribute(2)),
-        display_name: first_value(identity, &config.saml_attribute(3)),
-        groups,
-    }
-}
-
 pub async fn callback(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -128,15 +82,16 @@ pub async fn callback(
         return limited;
     }
     let ip = client_ip_text(&req, &state.settings);
-    let (org, loaded) = match saml_org(&state, &path).await {
-        Ok(found) => found,
-        Err(refusal) => return refuse(&req, &state, refusal, Protocol::Saml, &ip).await,
-    };
     let binding = req.cookie(FLOW_COOKIE).map(|c| c.value().to_owned());
     let sent = Sent {
         payload,
         binding: binding.as_deref(),
         ip: &ip,
+    };
+    let (org, loaded) = match saml_org(&state, &path).await {
+        Ok(found) => found,
+        // Not live: the response may still answer a draft's test sign-in (§16).
+        Err(refusal) => return draft_test(&req, &state, refusal, sent).await,
     };
     match consume(&state, &org, &loaded, sent).await {
         Ok(response) => response,
@@ -158,53 +113,47 @@ pub async fn callback(
 
 type Failed = (SsoFailure, Option<String>);
 
-/// One response to validate, owned, so it can run on a blocking thread.
-#[derive(Clone)]
-struct Validation {
-    /// Shared, so keeping a copy for a revalidation after a refetch costs no copy of it.
-    encoded: Arc<str>,
-    sp_entity_id: String,
-    acs_url: String,
-    idp_entity_id: String,
-    keys: Arc<TrustedKeys>,
-    decryption_keys: Option<Arc<DecryptionKeys>>,
-    expected_request_id: Option<String>,
-    allow_unsolicited: bool,
-    clock_skew_ms: i64,
-    now: i64,
+/// An organization without a live SAML configuration answers only test flows of its draft;
+/// anything else gets the refusal it would have got.
+async fn draft_test(
+    req: &HttpRequest,
+    state: &AppState,
+    refusal: crate::federation::browser::Refusal,
+    sent: Sent<'_>,
+) -> HttpResponse {
+    let org = match &refusal.0 {
+        Some(org) if matches!(state.store.get_sso_draft(org).await, Ok(Some(_))) => org.clone(),
+        _ => return refuse(req, state, refusal, Protocol::Saml, sent.ip).await,
+    };
+    let Ok((Some(encoded), relay)) = read_form(sent.payload).await else {
+        return refuse(req, state, refusal, Protocol::Saml, sent.ip).await;
+    };
+    let flow = match take_flow(state, &org, relay.as_deref()).await {
+        Ok(Some(flow)) if flow.is_test() => flow,
+        _ => return refuse(req, state, refusal, Protocol::Saml, sent.ip).await,
+    };
+    if let Err((failure, _)) = check_binding(&flow, sent.binding) {
+        return render_referenced(req, &failure, None);
+    }
+    test_sign_in::finish(state, &org, &flow, encoded, sent.ip).await
 }
 
-/// Validation is CPU work (XML parsing, c14n, RSA): it runs on the blocking pool, at most
-/// as many at once as the runtime's slots allow, so crafted large responses cannot starve
-/// the async workers that answer every other request.
-async fn validate_off_thread(
+/// The outstanding flow the RelayState names, taken (a RelayState answers one response).
+async fn take_flow(
     state: &AppState,
-    job: Validation,
-) -> Result<ValidatedResponse, Rejection> {
-    let Ok(_slot) = state.sso.validation_slots.acquire().await else {
-        return Err(Rejection::MalformedXml);
+    org: &OrgId,
+    relay: Option<&str>,
+) -> Result<Option<SamlFlow>, Failed> {
+    let Some(r) = relay.filter(|r| !r.is_empty() && r.len() <= 256) else {
+        return Ok(None);
     };
-    let run = move || {
-        let ctx = ValidationContext {
-            sp_entity_id: &job.sp_entity_id,
-            acs_url: &job.acs_url,
-            idp_entity_id: &job.idp_entity_id,
-            keys: &job.keys,
-            expected_request_id: job.expected_request_id.as_deref(),
-            allow_unsolicited: job.allow_unsolicited,
-            clock_skew_ms: job.clock_skew_ms,
-            now: job.now,
-            decryption_keys: job.decryption_keys.as_deref(),
-        };
-        // Defence in depth: a panic in a parser dependency becomes a 400, never a 500.
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            validate(&job.encoded, &ctx)
-        }))
-        .unwrap_or(Err(Rejection::MalformedXml))
-    };
-    tokio::task::spawn_blocking(run)
+    let now = state.clock.now_ms();
+    Ok(state
+        .store
+        .take_saml_flow(org, &relay_state_hash(r))
         .await
-        .unwrap_or(Err(Rejection::MalformedXml))
+        .map_err(|_| (SsoFailure::service_unavailable(), None))?
+        .filter(|f| f.expires_at > now))
 }
 
 /// A response signed by a certificate the configuration lacks may be the IdP's rollover:
@@ -287,17 +236,12 @@ async fn consume(
         ));
     };
     let now = state.clock.now_ms();
-    let flow = match relay.as_deref().filter(|r| !r.is_empty() && r.len() <= 256) {
-        Some(r) => state
-            .store
-            .take_saml_flow(org, &relay_state_hash(r))
-            .await
-            .map_err(|_| (SsoFailure::service_unavailable(), None))?
-            .filter(|f| f.expires_at > now),
-        None => None,
-    };
+    let flow = take_flow(state, org, relay.as_deref()).await?;
     if let Some(f) = &flow {
         check_binding(f, sent.binding)?;
+        if f.is_test() {
+            return Ok(test_sign_in::finish(state, org, f, encoded, ip).await);
+        }
     }
     // Unsolicited: a RelayState that is no flow of ours may be the IdP's deep link.
     let return_to = match &flow {

@@ -3,27 +3,20 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::config_tx::{write, ConfigWrite};
-use super::metadata_api::{reset_after_save, with_refresh_state};
-use super::prepare::prepare;
-use crate::clock::rfc3339;
+use super::metadata_api::with_refresh_state;
+use crate::credentials::ChangedBy;
 use crate::domain::OrgId;
-use crate::federation::config::{merge_patch, read_view, ConfigError, SsoConfig};
-use crate::federation::{load_config, sp_urls, LoadedConfig};
-use crate::http::caller::PortalCaller;
+use crate::federation::config::{merge_patch, SsoConfig};
+use crate::federation::load_config;
+use crate::http::caller::{CallerVia, PortalCaller};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json_body::JsonBody;
-use crate::login::session_roles::{refresh_user_sessions, RolePolicy};
+use crate::sso_setup::prepare::prepare;
+use crate::sso_setup::{config_json, save, ConfigWrite};
 use crate::state::AppState;
 use crate::store::NewAuditEvent;
-
-impl From<ConfigError> for ApiError {
-    fn from(e: ConfigError) -> Self {
-        ApiError::unprocessable(e.code, e.message)
-    }
-}
 
 fn already_configured() -> ApiError {
     ApiError::conflict(
@@ -40,18 +33,30 @@ fn not_configured() -> ApiError {
     )
 }
 
-/// The configuration as every read shows it, with the SP side and timestamps.
-pub fn config_json(state: &AppState, org: &OrgId, loaded: &LoadedConfig) -> Value {
-    let mut body = read_view(&loaded.config);
-    let (entity_id, acs_url) = sp_urls(&state.settings, org);
-    body["sp"] = json!({"entity_id": entity_id, "acs_url": acs_url, "metadata_url": entity_id});
-    body["created_at"] = json!(rfc3339(loaded.created_at));
-    body["updated_at"] = json!(rfc3339(loaded.updated_at));
-    body
+/// How the SSO audit names the caller: the session's principal, or the API key by id.
+fn audit_principal(caller: &PortalCaller) -> String {
+    match &caller.via {
+        CallerVia::Session { record, .. } => record.principal_id.clone(),
+        CallerVia::ApiKey { key_id } => format!("api_key:{key_id}"),
+    }
 }
 
-async fn audit_change(state: &AppState, caller: &PortalCaller, action: &str) {
-    audit_admin_action(state, caller, "sso_config", json!({ "action": action })).await;
+/// Saves `change` for the caller (the SSO audit names it as before: no IP).
+async fn save_as(
+    state: &AppState,
+    caller: &PortalCaller,
+    change: ConfigWrite<'_>,
+    action: &str,
+) -> ApiResult<bool> {
+    let principal = audit_principal(caller);
+    let (actor_type, actor_id) = caller.actor();
+    let by = ChangedBy {
+        actor_type,
+        actor_id,
+        principal: &principal,
+        ip: "",
+    };
+    save(state, &caller.org, &by, change, action).await
 }
 
 /// An admin's change to the SSO setup, in the SSO audit feed.
@@ -61,10 +66,7 @@ pub(super) async fn audit_admin_action(
     event: &'static str,
     detail: Value,
 ) {
-    let principal = match &caller.via {
-        crate::http::caller::CallerVia::Session { record, .. } => record.principal_id.clone(),
-        crate::http::caller::CallerVia::ApiKey { key_id } => format!("api_key:{key_id}"),
-    };
+    let principal = audit_principal(caller);
     let audit = NewAuditEvent {
         event,
         outcome: "success",
@@ -80,24 +82,6 @@ pub(super) async fn audit_admin_action(
     {
         tracing::warn!(error = %e, "audit event not recorded");
     }
-}
-
-/// Sessions follow the configuration that granted them: a disabled or deleted one ends
-/// every SSO session; otherwise each session's roles are recomputed with the new mappings.
-async fn follow_sessions(state: &AppState, org: &OrgId, cfg: Option<&SsoConfig>) -> ApiResult<()> {
-    match cfg.filter(|c| c.enabled) {
-        None => {
-            state.store.delete_org_sso_sessions(org).await?;
-        }
-        Some(cfg) => {
-            let policy = RolePolicy {
-                mappings: cfg.role_mappings(),
-                default_role: cfg.default_role.clone(),
-            };
-            refresh_user_sessions(state, org, &policy, None).await?;
-        }
-    }
-    Ok(())
 }
 
 async fn stored_json(state: &AppState, org: &OrgId) -> ApiResult<Value> {
@@ -131,12 +115,9 @@ pub async fn create_config(
         return Err(already_configured());
     }
     let cfg = prepare(&state, body.0, None).await?;
-    if !write(&state, &caller, ConfigWrite::Create(&cfg)).await? {
+    if !save_as(&state, &caller, ConfigWrite::Create(&cfg), "created").await? {
         return Err(already_configured());
     }
-    follow_sessions(&state, &caller.org, Some(&cfg)).await?;
-    reset_after_save(&state, &caller.org, &cfg).await?;
-    audit_change(&state, &caller, "created").await;
     Ok(HttpResponse::Created().json(stored_json(&state, &caller.org).await?))
 }
 
@@ -148,12 +129,9 @@ async fn save_replacement(
     action: &str,
 ) -> ApiResult<HttpResponse> {
     let cfg = prepare(state, input, Some(previous)).await?;
-    if !write(state, caller, ConfigWrite::Replace(&cfg)).await? {
+    if !save_as(state, caller, ConfigWrite::Replace(&cfg), action).await? {
         return Err(not_configured());
     }
-    follow_sessions(state, &caller.org, Some(&cfg)).await?;
-    reset_after_save(state, &caller.org, &cfg).await?;
-    audit_change(state, caller, action).await;
     Ok(HttpResponse::Ok().json(stored_json(state, &caller.org).await?))
 }
 
@@ -196,11 +174,9 @@ pub async fn delete_config(
     caller: PortalCaller,
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
-    if !write(&state, &caller, ConfigWrite::Delete).await? {
+    if !save_as(&state, &caller, ConfigWrite::Delete, "deleted").await? {
         return Err(not_configured());
     }
-    follow_sessions(&state, &caller.org, None).await?;
-    audit_change(&state, &caller, "deleted").await;
     Ok(HttpResponse::NoContent().finish())
 }
 

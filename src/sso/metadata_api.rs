@@ -1,6 +1,6 @@
 //! The metadata refresh as the SSO API shows it (CONTRACT.md §17): its state inside the
-//! `saml` object of every configuration read, `POST /api/v1/sso/metadata/refresh` to
-//! refetch now (admin), and the reset when an admin saves a configuration.
+//! `saml` object of every configuration read, and `POST /api/v1/sso/metadata/refresh` to
+//! refetch now (admin).
 
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
@@ -8,15 +8,10 @@ use serde_json::{json, Value};
 use crate::clock::rfc3339;
 use crate::domain::OrgId;
 use crate::federation::config::SsoConfig;
-use crate::federation::metadata_refresh::{
-    refresh_org, refresh_url, Refreshed, Trigger, DEFAULT_PERIOD_MS,
-};
+use crate::federation::metadata_refresh::{refresh_org, refresh_url, Refreshed, Trigger};
 use crate::http::caller::PortalCaller;
 use crate::http::error::{ApiError, ApiResult};
 use crate::state::AppState;
-
-/// The read-only keys this module adds to `saml`; a PUT that sends them back is not refused.
-pub const READ_ONLY_SAML_KEYS: [&str; 3] = ["last_fetched_at", "last_error", "next_fetch_at"];
 
 /// Adds the refresh state to a configuration read (only when the configuration refreshes).
 pub async fn with_refresh_state(
@@ -42,19 +37,6 @@ pub async fn with_refresh_state(
         );
     }
     Ok(body)
-}
-
-/// After an admin's save: the metadata was fetched by the save itself, so the state starts
-/// over from there.
-pub async fn reset_after_save(state: &AppState, org: &OrgId, config: &SsoConfig) -> ApiResult<()> {
-    if refresh_url(config).is_some() {
-        let now = state.clock.now_ms();
-        state
-            .store
-            .reset_metadata_refresh(org, now, now + DEFAULT_PERIOD_MS)
-            .await?;
-    }
-    Ok(())
 }
 
 /// `POST /api/v1/sso/metadata/refresh`: fetch and apply now; answers what happened.

@@ -3,7 +3,5 @@
 
 pub mod api;
 pub mod api_misc;
-mod config_tx;
 pub mod metadata_api;
-pub mod prepare;
 pub mod sp_keys_api;

@@ -46,7 +46,7 @@ impl Store {
         outbox: Option<&super::NewEvent<'_>>,
         now: Millis,
     ) -> StoreResult<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         insert_audit_row(&mut tx, org, e, now).await?;
         if let Some(event) = outbox {
             super::events::append_event(&mut tx, org, event, now).await?;

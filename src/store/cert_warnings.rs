@@ -18,7 +18,7 @@ impl Store {
         event: &NewEvent<'_>,
         now: Millis,
     ) -> StoreResult<bool> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "INSERT INTO certificate_warnings (org_id, fingerprint, threshold_days, sent_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",

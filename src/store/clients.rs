@@ -124,7 +124,7 @@ impl Store {
         outbox: Option<&Outbox<'_, ClientView>>,
         now: Millis,
     ) -> StoreResult<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO oauth_clients (id, org_id, client_id, name, client_type, roles, audiences, \
              redirect_uris, token_ttl_secs, signing_alg, disabled, created_at, updated_at) \
@@ -233,7 +233,7 @@ impl Store {
         outbox: Option<&Outbox<'_, ClientView>>,
         now: Millis,
     ) -> StoreResult<bool> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         // The first statement writes the row, so the view below is the one being deleted.
         let locked = sqlx::query(
             "UPDATE oauth_clients SET updated_at = updated_at WHERE org_id = $1 AND id = $2",
@@ -269,7 +269,7 @@ impl Store {
         outbox: Option<&Outbox<'_, ClientView>>,
         now: Millis,
     ) -> StoreResult<bool> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let locked =
             sqlx::query("UPDATE oauth_clients SET updated_at = $3 WHERE org_id = $1 AND id = $2")
                 .bind(org.as_str())

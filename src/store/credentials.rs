@@ -70,7 +70,7 @@ impl Store {
             "INSERT INTO credentials (id, org_id, kind, name, prefix, secret_hash, role, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"
         );
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let record: CredentialRecord = sqlx::query_as(AssertSqlSafe(sql))
             .bind(c.id)
             .bind(org.as_str())
@@ -135,7 +135,7 @@ impl Store {
         let sql = format!(
             "DELETE FROM credentials WHERE org_id = $1 AND kind = $2 AND id = $3 RETURNING {COLUMNS}"
         );
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let gone: Option<CredentialRecord> = sqlx::query_as(AssertSqlSafe(sql))
             .bind(org.as_str())
             .bind(kind.as_str())

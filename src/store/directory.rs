@@ -99,7 +99,7 @@ pub struct UserGroupRow {
 impl Store {
     pub async fn begin_dir(&self) -> StoreResult<DirTx> {
         Ok(DirTx {
-            tx: self.writer().begin().await?,
+            tx: self.begin_write().await?,
         })
     }
 
@@ -283,7 +283,7 @@ impl Store {
     /// a full parse and plan per request. Once committed, other connections load the new
     /// statistics; `ANALYZE sqlite_schema` reloads them on this one.
     pub async fn sqlite_optimize(&self) -> StoreResult<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("PRAGMA optimize=0x10002")
             .execute(&mut *tx)
             .await?;

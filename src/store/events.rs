@@ -131,7 +131,7 @@ impl Store {
     /// in flight, so an event of a long transaction is numbered after it commits, past every
     /// number a reader may already hold. Returns how many deliveries were queued.
     pub async fn sequence_events(&self, now: Millis) -> StoreResult<u64> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let last: i64 = sqlx::query_scalar(
             "UPDATE event_sequence SET last = last WHERE name = 'events' RETURNING last",
         )

@@ -90,7 +90,7 @@ impl Store {
         org: &OrgId,
         fetch: &FetchRecord<'_>,
     ) -> StoreResult<Option<String>> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let previous: Option<Option<String>> =
             sqlx::query_scalar("SELECT last_error FROM saml_metadata_refresh WHERE org_id = $1")
                 .bind(org.as_str())
@@ -138,7 +138,7 @@ impl Store {
         now: Millis,
         due_at: Millis,
     ) -> StoreResult<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM saml_departed_certificates WHERE org_id = $1")
             .bind(org.as_str())
             .execute(&mut *tx)

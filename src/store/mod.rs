@@ -31,6 +31,7 @@ mod sign_in;
 mod signing_keys;
 mod sp_keys;
 mod sso_configs;
+mod sso_drafts;
 mod sso_users;
 mod statement_budget;
 mod webhook_queue;
@@ -51,7 +52,7 @@ pub use events::{types_match, EventRecord, NewEvent, Outbox};
 pub use metadata_refresh::{FetchRecord, MetadataRefreshRecord};
 pub use oidc_flows::{NewOidcFlow, OidcFlowRecord};
 pub use orgs::{LicenseRecord, OrgPatch, OrgRecord};
-pub use saml::{AuditFilter, NewSamlFlow, SamlFlow};
+pub use saml::{AuditFilter, FlowPurpose, NewSamlFlow, SamlFlow};
 pub use scim_log::{ScimLogRecord, ScimRequestRow};
 pub use scim_read::TokenCheck;
 pub use sessions::{NewSession, SessionListing, SessionRecord, UserSessionGroups};
@@ -60,6 +61,7 @@ pub use sign_in::{ReplayEntry, SignInCommit, SignInWrites};
 pub use signing_keys::{NewSigningKey, SigningKeyRecord};
 pub use sp_keys::{KeyUse, NewSpKey, SpKeyRecord};
 pub use sso_configs::SsoConfigRecord;
+pub use sso_drafts::SsoDraftRecord;
 pub use sso_users::{NewJitUser, SsoUserRecord};
 pub use webhook_queue::{AttemptOutcome, ClaimedDelivery, DeliveryRecord, FinishedAttempt};
 pub use webhooks::{EndpointPatch, EndpointRecord};
@@ -143,6 +145,7 @@ pub struct Store {
     writer: AnyPool,
     /// SQLite file databases only: hot reads run inline on the request thread.
     inline: Option<Arc<inline_reads::InlineReader>>,
+    backend: Backend,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -187,6 +190,7 @@ impl Store {
             pool: pools.reader,
             writer: pools.writer,
             inline,
+            backend,
         })
     }
 
@@ -232,6 +236,19 @@ impl Store {
     /// The pool every write and transaction goes through (pools.rs).
     pub(crate) fn writer(&self) -> &AnyPool {
         &self.writer
+    }
+
+    /// A write transaction. On SQLite it takes the write lock at BEGIN (IMMEDIATE): a
+    /// deferred transaction that reads first and writes second cannot wait for another
+    /// process's write (SQLITE_BUSY at once, not after busy_timeout), which replicas
+    /// sharing one SQLite file would hit.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.writer.begin().await,
+        }
     }
 
     /// The inline SQLite reader, if this store has one (see inline_reads.rs).

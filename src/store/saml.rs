@@ -13,6 +13,31 @@ pub struct SamlFlow {
     /// SHA-256 of the browser binding cookie set when the flow started (None: a flow
     /// stored before flows were bound, kept at most its 10-minute life after an upgrade).
     pub binding_hash: Option<String>,
+    /// 'login', or 'test' for a draft's test sign-in (CONTRACT.md §16).
+    pub purpose: String,
+}
+
+impl SamlFlow {
+    pub fn is_test(&self) -> bool {
+        self.purpose == FlowPurpose::Test.as_str()
+    }
+}
+
+/// What a flow is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlowPurpose {
+    Login,
+    /// The test sign-in of a draft configuration: validated, recorded, nothing else.
+    Test,
+}
+
+impl FlowPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowPurpose::Login => "login",
+            FlowPurpose::Test => "test",
+        }
+    }
 }
 
 /// A flow to store when /login redirects to the IdP.
@@ -22,6 +47,7 @@ pub struct NewSamlFlow<'a> {
     pub request_id: &'a str,
     pub return_to: &'a str,
     pub binding_hash: &'a str,
+    pub purpose: FlowPurpose,
 }
 
 impl Store {
@@ -34,7 +60,7 @@ impl Store {
     ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO saml_flows (relay_state_hash, org_id, request_id, return_to, created_at, \
-             expires_at, binding_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             expires_at, binding_hash, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(flow.relay_state_hash)
         .bind(org.as_str())
@@ -43,6 +69,7 @@ impl Store {
         .bind(now)
         .bind(expires_at)
         .bind(flow.binding_hash)
+        .bind(flow.purpose.as_str())
         .execute(self.writer())
         .await?;
         Ok(())
@@ -56,12 +83,32 @@ impl Store {
     ) -> StoreResult<Option<SamlFlow>> {
         Ok(sqlx::query_as(
             "DELETE FROM saml_flows WHERE relay_state_hash = $1 AND org_id = $2 \
-             RETURNING request_id, return_to, expires_at, binding_hash",
+             RETURNING request_id, return_to, expires_at, binding_hash, purpose",
         )
         .bind(relay_state_hash)
         .bind(org.as_str())
         .fetch_optional(self.writer())
         .await?)
+    }
+
+    /// Whether the assertion id is in the replay store: the test sign-in's check, which
+    /// reads and never writes (CONTRACT.md §16).
+    pub async fn replay_seen(
+        &self,
+        org: &OrgId,
+        assertion_id: &str,
+        now: Millis,
+    ) -> StoreResult<bool> {
+        let found: Option<(i64,)> = sqlx::query_as(
+            "SELECT expires_at FROM assertion_replay WHERE org_id = $1 AND assertion_id = $2 \
+             AND expires_at >= $3",
+        )
+        .bind(org.as_str())
+        .bind(assertion_id)
+        .bind(now)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(found.is_some())
     }
 
     /// Housekeeping: expired flows and replay entries that can no longer matter.
@@ -85,7 +132,7 @@ const SSO_EVENTS: &str = "('saml_login', 'oidc_login', 'sso_config', 'sso_sp_key
     'password.changed', 'password.reset', 'password.set_by_admin', 'api_key.created', \
     'api_key.revoked', 'scim_token.created', 'scim_token.revoked', 'session.revoked', \
     'session.created', 'login.failed', 'setup_link.created', 'setup_link.opened', \
-    'setup_link.deleted')";
+    'setup_link.deleted', 'sso_draft', 'sso_test')";
 
 /// Narrows the SSO audit feed; an empty field matches everything.
 #[derive(Clone, Copy, Debug, Default)]

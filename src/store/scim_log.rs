@@ -36,7 +36,7 @@ pub struct ScimRequestRow {
 impl Store {
     /// Stores a batch in one transaction (one commit, not one per 50 rows).
     pub async fn insert_scim_requests(&self, rows: &[ScimLogRecord]) -> StoreResult<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         // Ids are UUIDv7 (time first): each row lands at the end of the primary-key index
         // instead of on a random page, so a batch dirties a few pages, not one per row.
         // Ten rows (a hundred parameters) per statement: sqlx-sqlite looks each parameter's

@@ -101,7 +101,7 @@ impl Store {
         outbox: Option<&super::NewEvent<'_>>,
         now: Millis,
     ) -> StoreResult<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         insert_session_row(&mut tx, org, s, now).await?;
         if let Some(event) = outbox {
             super::events::append_event(&mut tx, org, event, now).await?;

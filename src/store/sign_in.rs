@@ -42,7 +42,7 @@ impl Store {
         writes: &SignInWrites<'_>,
         now: Millis,
     ) -> StoreResult<SignInCommit> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         if let Some(r) = &writes.replay {
             if !insert_replay_row(&mut tx, org, r.assertion_id, r.until).await? {
                 tx.rollback().await?;

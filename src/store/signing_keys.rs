@@ -79,7 +79,7 @@ impl Store {
         now: Millis,
         retired_expires_at: Millis,
     ) -> StoreResult<bool> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE signing_keys SET state = 'retired', retired_at = $2, expires_at = $3 \
              WHERE alg = $1 AND state = 'active'",

@@ -122,7 +122,7 @@ impl Store {
         key_use: KeyUse,
         now: Millis,
     ) -> StoreResult<bool> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE saml_sp_keys SET state = 'retired', retired_at = $3 \
              WHERE org_id = $1 AND key_use = $2 AND state = 'active'",

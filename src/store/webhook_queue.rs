@@ -166,7 +166,7 @@ impl Store {
         if attempts.is_empty() {
             return Ok(());
         }
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         for a in attempts {
             let (status, next) = match a.outcome {
                 AttemptOutcome::Delivered => ("delivered", now),

@@ -40,7 +40,7 @@ impl Store {
         secret_sealed: &str,
         now: Millis,
     ) -> StoreResult<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO webhook_endpoints (id, org_id, url, types, enabled, disabled_reason, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, 1, NULL, $5, $5)",
@@ -121,7 +121,7 @@ impl Store {
         previous_until: Millis,
         now: Millis,
     ) -> StoreResult<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE webhook_secrets SET expires_at = $2 WHERE endpoint_id = $1 \
              AND (expires_at IS NULL OR expires_at > $2)",
@@ -161,7 +161,7 @@ impl Store {
         event: &NewEvent<'_>,
         now: Millis,
     ) -> StoreResult<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = $3, updated_at = $4 \
              WHERE org_id = $1 AND id = $2 AND enabled = 1",

@@ -2,7 +2,6 @@
 //! JWKS and discovery documents, and the clients API under `/api/v1`. The key ring, the
 //! access token format and client authentication it shares with verify/ live in issuer/.
 
-mod client_input;
 mod client_login;
 mod clients_api;
 mod code_grant;

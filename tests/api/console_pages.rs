@@ -1,7 +1,9 @@
 //! The console's admin pages over real HTTP, on SQLite and PostgreSQL: SCIM tokens and API
 //! keys (created with the secret shown once, then working against SCIM and the API, revoked
 //! at once, each refusal beside its field, audited as from the API), and the directory
-//! with SCIM-provisioned users, their groups, roles and who is deactivated.
+//! with SCIM-provisioned users, their groups, roles and who is deactivated; OAuth clients
+//! (the secret shown once and accepted by the token endpoint, deleted at once) and webhook
+//! endpoints (the SSRF guard's refusal beside the URL, the signing secret shown once).
 
 use serde_json::json;
 
@@ -12,6 +14,8 @@ both_dbs!(
     a_scim_token_made_in_the_console_works_once_shown_and_stops_when_revoked,
     an_api_key_form_shows_its_refusals_beside_the_field,
     the_directory_shows_roles_groups_and_deactivated_users,
+    a_client_made_in_the_console_gets_tokens_until_deleted,
+    a_webhook_endpoint_is_added_with_its_secret_shown_once,
 );
 
 async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
@@ -195,4 +199,103 @@ async fn the_directory_shows_roles_groups_and_deactivated_users(app: TestApp) {
         "{html}"
     );
     assert_eq!(app.get("/ui/scim-log?cursor=nope").await.status(), 400);
+}
+
+async fn a_client_made_in_the_console_gets_tokens_until_deleted(app: TestApp) {
+    app.org_admin_session("acme").await;
+    let form = [
+        ("name", "billing"),
+        ("type", "service"),
+        ("roles", "viewer"),
+        ("audiences", ""),
+    ];
+    let res = post_form(&app, "/ui/clients", &form).await;
+    assert_eq!(res.status(), 201);
+    let html = res.text().await.unwrap();
+    let secret = shown_secret(&html);
+    assert!(secret.starts_with("axcs_"), "{secret}");
+    let start = html
+        .find(r#"<code id="client-id">"#)
+        .expect("client id shown")
+        + 21;
+    let client_id = html[start..start + html[start..].find("</code>").unwrap()].to_owned();
+    let token = crate::tokens::token_response(&app, &client_id, &secret, &[]).await;
+    assert_eq!(token.status(), 200, "the console's client gets a token");
+
+    let listed = app.get("/ui/clients").await.text().await.unwrap();
+    assert!(listed.contains(&client_id));
+    assert!(
+        !listed.contains(&secret),
+        "the list shows the secret by prefix only"
+    );
+    let bad = post_form(&app, "/ui/clients", &[("name", ""), ("type", "service")]).await;
+    assert_eq!(bad.status(), 400);
+    assert!(bad.text().await.unwrap().contains(r#"id="name-error""#));
+
+    let api = json_of(app.get("/api/v1/clients").await).await;
+    let id = api["clients"][0]["id"].as_str().unwrap().to_owned();
+    let deleted = post_form(&app, &format!("/ui/clients/{id}/delete"), &[]).await;
+    assert_eq!(deleted.status(), 303);
+    let refused = crate::tokens::token_response(&app, &client_id, &secret, &[]).await;
+    assert_eq!(refused.status(), 401);
+    let audit = app
+        .get("/api/v1/sso/audit?limit=50")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!audit.contains(&secret), "no secret in the audit");
+}
+
+async fn a_webhook_endpoint_is_added_with_its_secret_shown_once(app: TestApp) {
+    app.org_admin_session("acme").await;
+    let refused = post_form(
+        &app,
+        "/ui/webhooks",
+        &[("url", "http://127.0.0.1:9/hook"), ("types", "")],
+    )
+    .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains(r#"id="url-error""#));
+    let wrong_type = post_form(
+        &app,
+        "/ui/webhooks",
+        &[
+            ("url", "https://hooks.example.test/axid"),
+            ("types", "user.exploded"),
+        ],
+    )
+    .await;
+    assert_eq!(wrong_type.status(), 422);
+    assert!(wrong_type
+        .text()
+        .await
+        .unwrap()
+        .contains(r#"id="types-error""#));
+    let res = post_form(
+        &app,
+        "/ui/webhooks",
+        &[
+            ("url", "https://hooks.example.test/axid"),
+            ("types", "user.created, user.deactivated"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let secret = shown_secret(&res.text().await.unwrap());
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    let api = json_of(app.get("/api/v1/webhooks").await).await;
+    assert_eq!(
+        api["webhooks"][0]["types"],
+        json!(["user.created", "user.deactivated"])
+    );
+    let page = app.get("/ui/webhooks").await.text().await.unwrap();
+    assert!(page.contains("https://hooks.example.test/axid") && !page.contains(&secret));
+    let id = api["webhooks"][0]["id"].as_str().unwrap().to_owned();
+    let deleted = post_form(&app, &format!("/ui/webhooks/{id}/delete"), &[]).await;
+    assert_eq!(deleted.status(), 303);
+    assert_eq!(
+        json_of(app.get("/api/v1/webhooks").await).await["webhooks"],
+        json!([])
+    );
 }

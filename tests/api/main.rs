@@ -24,5 +24,6 @@ mod request_rules;
 mod saml;
 mod scim;
 mod setup_links;
+mod sso_drafts;
 mod tokens;
 mod upgrade;

@@ -1,6 +1,6 @@
 //! The pages of a setup session: what the link allows, SCIM (the base URL and a token
-//! shown once, made through `crate::credentials` like any other), and SSO (the values to
-//! copy into the IdP and what is configured now).
+//! shown once, made through `crate::credentials` like any other), and SSO (the wizard the
+//! console's admin has, with draft, test and activate).
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -9,9 +9,9 @@ use maud::{html, Markup};
 use super::session::SetupCaller;
 use crate::console::caller::ConsoleRefusal;
 use crate::console::form::form_field;
-use crate::console::layout::{public_page, when};
+use crate::console::layout::{copy_row, public_page, when};
+use crate::console::wizard::{act, view, Acted, Action, Shown, Wizard, WizardQuery};
 use crate::credentials::{issue, ChangedBy, CredentialRequest, SCIM_TOKENS};
-use crate::federation::{load_config, sp_urls};
 use crate::http::request_meta::client_ip_text;
 use crate::state::AppState;
 
@@ -29,12 +29,6 @@ fn frame(caller: &SetupCaller, title: &str, body: Markup) -> HttpResponse {
         (body)
     };
     public_page(StatusCode::OK, title, page)
-}
-
-fn copy_row(id: &str, label: &str, value: &str) -> Markup {
-    html! {
-        tr { th { (label) } td { code id=(id) { (value) } } td { button type="button" data-copy=(format!("#{id}")) { "Copy" } } }
-    }
 }
 
 pub async fn start(caller: SetupCaller) -> Page {
@@ -125,29 +119,81 @@ pub async fn create_scim_token(
     }
 }
 
-pub async fn sso(state: web::Data<AppState>, caller: SetupCaller) -> Page {
+const SSO_BASE: &str = "/setup/sso";
+
+pub async fn sso(
+    state: web::Data<AppState>,
+    caller: SetupCaller,
+    query: web::Query<WizardQuery>,
+) -> Page {
     caller.require("sso")?;
-    let (entity_id, acs_url) = sp_urls(&state.settings, &caller.org);
-    let config = load_config(&state.store, &caller.org).await?;
-    let body = html! {
-        h1 { "Single sign-on" }
-        section {
-            h2 { "Values for your identity provider (SAML)" }
-            table {
-                (copy_row("sp-entity", "Audience / SP entity ID", &entity_id))
-                (copy_row("sp-acs", "ACS (single sign-on) URL", &acs_url))
-                (copy_row("sp-metadata", "SP metadata URL", &entity_id))
-            }
-            p.muted { "Send the user's email as the NameID, and groups in an attribute named groups, so roles can follow them." }
-        }
-        section {
-            h2 { "Configured now" }
-            @match &config {
-                None => p { "Nothing yet." }
-                Some(c) => p { (c.config.protocol.as_str()) " · " (c.config.provider) " · "
-                    @if c.config.enabled { "enabled" } @else { "disabled" } " · changed " (when(c.updated_at)) }
-            }
-        }
+    let w = Wizard {
+        base: SSO_BASE,
+        org: &caller.org,
     };
+    let shown = Shown {
+        query: Some(&query),
+        ..Shown::default()
+    };
+    let body = view(&state, &w, shown).await?;
     Ok(frame(&caller, "SSO setup", body))
+}
+
+/// A wizard post of a setup session: changes are the link's, in the link's organization.
+async fn sso_post(
+    req: HttpRequest,
+    state: &AppState,
+    caller: SetupCaller,
+    action: Action,
+    body: &str,
+) -> Page {
+    caller.require("sso")?;
+    let (principal, ip) = (caller.principal(), client_ip_text(&req, &state.settings));
+    let by = ChangedBy {
+        actor_type: "setup_link",
+        actor_id: &caller.link.id,
+        principal: &principal,
+        ip: &ip,
+    };
+    let w = Wizard {
+        base: SSO_BASE,
+        org: &caller.org,
+    };
+    match act(state, &w, &by, action, body).await? {
+        Acted::Go(response) => Ok(response),
+        Acted::Show(status, body) => {
+            let mut page = frame(&caller, "SSO setup", body);
+            *page.status_mut() = status;
+            Ok(page)
+        }
+    }
+}
+
+pub async fn sso_save(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: SetupCaller,
+    body: String,
+) -> Page {
+    sso_post(req, &state, caller, Action::SaveDraft, &body).await
+}
+
+pub async fn sso_test(req: HttpRequest, state: web::Data<AppState>, caller: SetupCaller) -> Page {
+    sso_post(req, &state, caller, Action::Test, "").await
+}
+
+pub async fn sso_activate(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: SetupCaller,
+) -> Page {
+    sso_post(req, &state, caller, Action::Activate, "").await
+}
+
+pub async fn sso_discard(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: SetupCaller,
+) -> Page {
+    sso_post(req, &state, caller, Action::Discard, "").await
 }

@@ -38,6 +38,7 @@ async fn every_attack_is_refused_with_its_typed_reason(app: TestApp) {
             request_id: &flow.request_id,
             return_to: "/",
             binding_hash: &axid::domain::hash_secret(&flow.binding),
+            purpose: axid::store::FlowPurpose::Login,
         };
         app.state
             .store

@@ -125,17 +125,27 @@ pub async fn start_login(app: &TestApp, org: &str, return_to: &str) -> Flow {
         .send()
         .await
         .expect("login");
+    flow_of(&res)
+}
+
+/// The flow a redirect to the IdP started: its request id, RelayState and binding cookie.
+pub fn flow_of(res: &reqwest::Response) -> Flow {
     assert_eq!(res.status(), 302);
+    let location = res.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
     let binding = res
         .cookies()
         .find(|c| c.name() == "axid_saml_flow")
         .map(|c| c.value().to_owned())
         .expect("the flow's binding cookie");
-    let location = res.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
-    let url = url::Url::parse(&location).expect("url");
+    flow_at_with(&location, binding)
+}
+
+/// The flow sent to the IdP at `location`, started in the browser holding `binding`.
+pub fn flow_at_with(location: &str, binding: String) -> Flow {
+    let url = url::Url::parse(location).expect("url");
     let param = |name: &str| {
         url.query_pairs()
             .find(|(k, _)| k == name)

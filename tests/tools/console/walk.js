@@ -40,7 +40,7 @@ walk("walk", shots, async ({ page, check, shot }) => {
   check(page.url().includes("outcome=success"), `filter url ${page.url()}`);
   await shot("audit");
 
-  for (const [name, url] of [["directory", "/ui/directory"], ["api-keys", "/ui/api-keys"]]) {
+  for (const [name, url] of [["directory", "/ui/directory"], ["api-keys", "/ui/api-keys"], ["clients", "/ui/clients"], ["webhooks", "/ui/webhooks"]]) {
     await page.goto(`${base}${url}`, { waitUntil: "networkidle0" });
     check((await page.$eval("h1", (e) => e.textContent)).length > 0, `${name} has a heading`);
     await shot(name);

@@ -10,6 +10,17 @@ use crate::net::document::fetch_text;
 use crate::protocol::saml::idp_metadata::parse_idp_metadata;
 use crate::state::AppState;
 
+impl From<ConfigError> for crate::http::error::ApiError {
+    /// A refused configuration is a 422 naming the field's problem.
+    fn from(e: ConfigError) -> Self {
+        crate::http::error::ApiError::unprocessable(e.code, e.message)
+    }
+}
+
+/// The read-only keys configuration reads add to `saml` (the metadata refresh state,
+/// CONTRACT.md §17); a PUT that sends them back is not refused.
+pub const READ_ONLY_SAML_KEYS: [&str; 3] = ["last_fetched_at", "last_error", "next_fetch_at"];
+
 /// From the request JSON (already merged for PATCH) to a configuration ready to store.
 /// `previous` supplies the encrypted client secret when the request leaves it out.
 pub async fn prepare(
@@ -24,7 +35,7 @@ pub async fn prepare(
     }
     // What reads add to `saml` may come back in a PUT of a read body: not configuration.
     if let Some(saml) = input.get_mut("saml").and_then(Value::as_object_mut) {
-        for key in super::metadata_api::READ_ONLY_SAML_KEYS {
+        for key in READ_ONLY_SAML_KEYS {
             saml.remove(key);
         }
     }
