@@ -14,6 +14,9 @@ CONNS="${2:-64}"
 # The session check and the three verify rows run interleaved, ROUNDS times, and each
 # prints its median: on a shared machine a load that comes and goes then hits all alike.
 ROUNDS="${ROUNDS:-3}"
+# PARTS picks blocks of the run (default all): sqlite sqlite-fresh postgres provider.
+PARTS=" ${PARTS:-sqlite sqlite-fresh postgres provider} "
+want() { [[ "$PARTS" == *" $1 "* ]]; }
 PG_ADMIN="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 OIDC_NODE="${AXID_TOOLS_DIR:-$HOME/.cache/axid-tools}/oidc-node"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
@@ -100,13 +103,16 @@ bench_axid() { # label database_url [reuse=true]
 }
 
 echo "wrk -t2 -c$CONNS -d${SECS}s, $(nproc) cores shared by wrk and the server"
-bench_axid sqlite "sqlite://$WORK/axid.db"
+want sqlite && bench_axid sqlite "sqlite://$WORK/axid.db"
 # The same token requests when every one signs a new token (no reuse).
-bench_axid sqlite-fresh "sqlite://$WORK/axid-fresh.db" false
-DB="axid_bench_tokens_$$"
-psql "$PG_ADMIN" -qc "CREATE DATABASE $DB" >/dev/null
-bench_axid postgres "${PG_ADMIN%/*}/$DB"
-psql "$PG_ADMIN" -qc "DROP DATABASE $DB WITH (FORCE)" >/dev/null
+want sqlite-fresh && bench_axid sqlite-fresh "sqlite://$WORK/axid-fresh.db" false
+if want postgres; then
+  DB="axid_bench_tokens_$$"
+  psql "$PG_ADMIN" -qc "CREATE DATABASE $DB" >/dev/null
+  bench_axid postgres "${PG_ADMIN%/*}/$DB"
+  psql "$PG_ADMIN" -qc "DROP DATABASE $DB WITH (FORCE)" >/dev/null
+fi
+want provider || exit 0
 
 PORT=$(free_port)
 cp "$HERE/cc_provider.mjs" "$OIDC_NODE/cc_provider.mjs"

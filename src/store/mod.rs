@@ -43,7 +43,7 @@ pub use client_auth::ClientAuthRecord;
 pub use client_view::ClientView;
 pub use clients::{ClientPatch, ClientRecord, ClientSecretRecord, NewClient, NewClientSecret};
 pub use credentials::{CredentialKind, CredentialRecord, NewCredential, PresentedCredential};
-pub use dir_query::{Col, Cond, ElemCond, ListQuery, Op, SortKey, Val};
+pub use dir_query::{filter_sql, Col, Cond, ElemCond, ListQuery, Op, SortKey, Table, Val};
 pub use dir_tx::{DirTx, MemberAdd, NewMember};
 pub use directory::{
     GroupRecord, GroupWrite, IndexValue, MemberRow, UserGroupRow, UserRecord, UserWrite,
