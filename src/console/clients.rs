@@ -9,8 +9,8 @@ use maud::{html, Markup};
 use serde_json::Value;
 
 use super::caller::{ConsoleCaller, ConsoleRefusal};
-use super::form::form_field;
-use super::layout::{copy_row, field_error, respond_page};
+use super::form::{comma_list, form_field};
+use super::layout::{copy_row, field_error, respond_page, see_other};
 use crate::clients::input::CreateBody;
 use crate::http::error::ApiError;
 use crate::http::request_meta::client_ip_text;
@@ -129,16 +129,6 @@ pub async fn show(state: web::Data<AppState>, caller: ConsoleCaller) -> Page {
     render(&state, &caller, StatusCode::OK, None, None).await
 }
 
-fn split(text: &str) -> Option<Vec<String>> {
-    let list: Vec<String> = text
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    (!list.is_empty()).then_some(list)
-}
-
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -150,8 +140,8 @@ pub async fn create(
     let input = CreateBody {
         name: form_field(&body, "name"),
         client_type: form_field(&body, "type"),
-        roles: split(&form_field(&body, "roles")),
-        audiences: split(&form_field(&body, "audiences")),
+        roles: Some(comma_list(&body, "roles")).filter(|l| !l.is_empty()),
+        audiences: Some(comma_list(&body, "audiences")).filter(|l| !l.is_empty()),
         redirect_uris: None,
         token_ttl_secs: None,
         signing_alg: None,
@@ -186,7 +176,5 @@ pub async fn delete(
     caller.require_admin()?;
     let ip = client_ip_text(&req, &state.settings);
     crate::clients::delete(&state, &caller.org, &caller.changed_by(&ip), &id).await?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((actix_web::http::header::LOCATION, PATH))
-        .finish())
+    Ok(see_other(PATH))
 }

@@ -9,7 +9,7 @@ use maud::{html, Markup};
 
 use super::caller::{ConsoleCaller, ConsoleRefusal};
 use super::form::form_field;
-use super::layout::{page, when};
+use super::layout::{page, see_other, when};
 use crate::credentials::{
     issue, revoke, CredentialRequest, CredentialSurface, PORTAL_KEYS, SCIM_TOKENS,
 };
@@ -203,10 +203,7 @@ async fn revoke_one(
     caller.require_admin()?;
     let ip = client_ip_text(&req, &state.settings);
     revoke(&state, &caller.org, p.surface, &caller.changed_by(&ip), &id).await?;
-    // Post/redirect/get: a reload does not post again.
-    Ok(HttpResponse::SeeOther()
-        .insert_header((actix_web::http::header::LOCATION, p.path))
-        .finish())
+    Ok(see_other(p.path))
 }
 
 type Page = Result<HttpResponse, ConsoleRefusal>;

@@ -7,3 +7,13 @@ pub fn form_field(body: &str, name: &str) -> String {
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default()
 }
+
+/// A comma-separated form field as its non-empty, trimmed items.
+pub fn comma_list(body: &str, name: &str) -> Vec<String> {
+    form_field(body, name)
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}

@@ -130,3 +130,12 @@ pub fn field_error(field: &str, message: Option<&str>) -> Markup {
         @if let Some(m) = message { p.field-error id=(format!("{field}-error")) { (m) } }
     }
 }
+
+/// Post/redirect/get: after a form's change the browser loads `to`, so a reload does not
+/// post again.
+pub fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}

@@ -8,8 +8,8 @@ use actix_web::{web, HttpResponse};
 use maud::{html, Markup};
 
 use super::caller::{ConsoleCaller, ConsoleRefusal};
-use super::form::form_field;
-use super::layout::{copy_row, field_error, respond_page, when};
+use super::form::{comma_list, form_field};
+use super::layout::{copy_row, field_error, respond_page, see_other, when};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::store::{DeliveryRecord, EndpointRecord};
@@ -112,12 +112,7 @@ pub async fn show(state: web::Data<AppState>, caller: ConsoleCaller) -> Page {
 
 pub async fn create(state: web::Data<AppState>, caller: ConsoleCaller, body: String) -> Page {
     caller.require_admin()?;
-    let types: Vec<String> = form_field(&body, "types")
-        .split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let types = comma_list(&body, "types");
     let url = form_field(&body, "url");
     match crate::webhooks::create(&state, &caller.org, &url, Some(&types)).await {
         Ok((_, secret)) => {
@@ -144,7 +139,5 @@ pub async fn delete(
 ) -> Page {
     caller.require_admin()?;
     crate::webhooks::delete(&state, &caller.org, &id).await?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((actix_web::http::header::LOCATION, PATH))
-        .finish())
+    Ok(see_other(PATH))
 }

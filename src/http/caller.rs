@@ -47,6 +47,15 @@ impl PortalCaller {
         }
     }
 
+    /// How the SSO and clients audit name the caller: the session's principal, or the API
+    /// key as `api_key:<id>`.
+    pub fn audit_principal(&self) -> String {
+        match &self.via {
+            CallerVia::Session { record, .. } => record.principal_id.clone(),
+            CallerVia::ApiKey { key_id } => format!("api_key:{key_id}"),
+        }
+    }
+
     pub fn is_admin(&self) -> bool {
         self.roles.iter().any(|r| r == "admin")
     }

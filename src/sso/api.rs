@@ -10,7 +10,7 @@ use crate::credentials::ChangedBy;
 use crate::domain::OrgId;
 use crate::federation::config::{merge_patch, SsoConfig};
 use crate::federation::load_config;
-use crate::http::caller::{CallerVia, PortalCaller};
+use crate::http::caller::PortalCaller;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json_body::JsonBody;
 use crate::sso_setup::prepare::prepare;
@@ -33,14 +33,6 @@ fn not_configured() -> ApiError {
     )
 }
 
-/// How the SSO audit names the caller: the session's principal, or the API key by id.
-fn audit_principal(caller: &PortalCaller) -> String {
-    match &caller.via {
-        CallerVia::Session { record, .. } => record.principal_id.clone(),
-        CallerVia::ApiKey { key_id } => format!("api_key:{key_id}"),
-    }
-}
-
 /// Saves `change` for the caller (the SSO audit names it as before: no IP).
 async fn save_as(
     state: &AppState,
@@ -48,7 +40,7 @@ async fn save_as(
     change: ConfigWrite<'_>,
     action: &str,
 ) -> ApiResult<bool> {
-    let principal = audit_principal(caller);
+    let principal = caller.audit_principal();
     let (actor_type, actor_id) = caller.actor();
     let by = ChangedBy {
         actor_type,
@@ -66,7 +58,7 @@ pub(super) async fn audit_admin_action(
     event: &'static str,
     detail: Value,
 ) {
-    let principal = audit_principal(caller);
+    let principal = caller.audit_principal();
     let audit = NewAuditEvent {
         event,
         outcome: "success",

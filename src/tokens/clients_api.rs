@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::clients::input::{self as input, secret_json, CreateBody, PatchBody, RotateBody};
 use crate::clients::{audit, find, outbox, read_json, FreshSecret};
 use crate::credentials::ChangedBy;
-use crate::http::caller::{CallerVia, PortalCaller};
+use crate::http::caller::PortalCaller;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json_body::JsonBody;
 use crate::http::request_meta::client_ip_text;
@@ -23,12 +23,8 @@ struct Who {
 
 impl Who {
     fn of(req: &HttpRequest, state: &AppState, caller: &PortalCaller) -> Self {
-        let principal = match &caller.via {
-            CallerVia::Session { record, .. } => record.principal_id.clone(),
-            CallerVia::ApiKey { key_id } => format!("api_key:{key_id}"),
-        };
         Self {
-            principal,
+            principal: caller.audit_principal(),
             ip: client_ip_text(req, &state.settings),
         }
     }

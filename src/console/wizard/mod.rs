@@ -7,14 +7,14 @@
 pub mod form;
 mod result;
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use maud::{html, Markup};
 use serde::Deserialize;
 
 use self::form::{field_of, WizardForm};
 use super::caller::ConsoleRefusal;
-use super::layout::{copy_row, when};
+use super::layout::{copy_row, see_other, when};
 use crate::credentials::ChangedBy;
 use crate::domain::{OrgId, BUILTIN_ROLES};
 use crate::federation::providers::{self, Provider, PROVIDERS};
@@ -51,13 +51,6 @@ pub enum Acted {
     Show(StatusCode, Markup),
 }
 
-fn see_other(to: String) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .finish()
-}
-
 /// Runs `action`; a refusal the user can act on is shown beside its field.
 pub async fn act(
     state: &AppState,
@@ -66,7 +59,7 @@ pub async fn act(
     action: Action,
     body: &str,
 ) -> Result<Acted, ConsoleRefusal> {
-    let done = |what: &str| Acted::Go(see_other(format!("{}?done={what}", w.base)));
+    let done = |what: &str| Acted::Go(see_other(&format!("{}?done={what}", w.base)));
     let typed = matches!(action, Action::SaveDraft).then(|| WizardForm::parse(body));
     let outcome = match (&typed, action) {
         (Some(form), _) => save_draft(state, w.org, by, form.to_json())
