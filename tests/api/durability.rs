@@ -28,7 +28,7 @@ mod kill_nine_right_after_the_last_2xx_loses_no_write {
 }
 
 /// An org, a signed-in portal client and a SCIM token.
-async fn org_session_and_token(axid: &Process) -> (reqwest::Client, String) {
+pub(crate) async fn org_session_and_token(axid: &Process) -> (reqwest::Client, String) {
     let admin = reqwest::Client::new()
         .post(format!("{}/api/v1/admin/organizations", axid.base))
         .header("X-Admin-API-Key", ADMIN_KEY)

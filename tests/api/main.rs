@@ -9,6 +9,7 @@ mod auth;
 mod console;
 mod console_browser;
 mod console_pages;
+mod crash_under_load;
 mod credentials;
 mod database_outage;
 mod durability;
