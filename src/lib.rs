@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod net;
 pub mod oidc;
 pub mod op;
+pub mod openapi;
 pub mod ops;
 pub mod portal;
 pub mod protocol;

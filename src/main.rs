@@ -25,6 +25,8 @@ enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Print the OpenAPI 3.1 document that `/openapi.json` serves, and exit.
+    Openapi,
     /// Manage organizations without the admin API.
     Org {
         #[command(subcommand)]
@@ -81,6 +83,10 @@ async fn run() {
     axid::telemetry::init_subscriber(settings.log_json);
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
+        Command::Openapi => {
+            println!("{}", axid::openapi::document_json());
+            Ok(())
+        }
         Command::Migrate => open_store(&settings)
             .await
             .map(|_| println!("migrations applied")),

@@ -16,7 +16,7 @@ use crate::state::flow_limit::FlowLimiter;
 pub use crate::state::AppState;
 use crate::store::{Backend, Store};
 use crate::telemetry::PathOnlyRootSpan;
-use crate::{ops, portal, scim};
+use crate::{ops, scim};
 
 pub struct Application {
     port: u16,
@@ -129,18 +129,8 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> Result<Server, Stri
             .app_data(state.clone())
             .configure(ops::configure)
             .configure(scim::configure)
-            .service(
-                web::scope("/api/v1")
-                    .configure(portal::api_routes)
-                    .configure(crate::sso::api::routes)
-                    .configure(scim::portal_api::routes)
-                    .configure(crate::tokens::api_routes)
-                    .configure(crate::events::routes)
-                    .configure(crate::console::api_routes),
-            )
-            .configure(crate::tokens::routes)
-            .configure(crate::op::routes)
-            .configure(crate::verify::routes)
+            .configure(|cfg| crate::openapi::api_routes().register(cfg))
+            .configure(crate::openapi::routes)
             .configure(crate::saml::configure)
             .configure(crate::oidc::routes::configure)
             .configure(crate::console::routes)

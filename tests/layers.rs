@@ -45,7 +45,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "verify",
         ],
     ),
-    ("startup", &["startup"]),
+    ("startup", &["startup", "openapi"]),
     ("main", &["main", "lib"]),
 ];
 

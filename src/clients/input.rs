@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 use crate::clock::rfc3339;
 use crate::domain::Role;
@@ -14,34 +15,74 @@ pub const DEFAULT_TOKEN_TTL_SECS: i64 = 600;
 const MIN_TOKEN_TTL_SECS: i64 = 60;
 const MAX_LIST: usize = 50;
 
-#[derive(Deserialize)]
+/// A client's `type` (the document's closed set; the body carries it as text).
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum ClientType {
+    /// Machines: the client credentials grant.
+    Service,
+    /// Web applications: the authorization code flow of the OpenID provider.
+    Web,
+}
+
+/// The algorithm a client's tokens are signed with (`jose::Alg`'s names).
+#[derive(ToSchema)]
+pub enum ClientSigningAlg {
+    #[schema(rename = "RS256")]
+    Rs256,
+    #[schema(rename = "ES256")]
+    Es256,
+    #[schema(rename = "EdDSA")]
+    EdDsa,
+}
+
+// The schema names say "client": other surfaces have request types of the same Rust names.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CreateClientBody)]
 pub struct CreateBody {
+    /// 1 to 100 characters.
     pub name: String,
     #[serde(rename = "type")]
+    #[schema(value_type = ClientType)]
     pub client_type: String,
+    /// The client's roles, which are also the scopes it may ask for (at most 50; each 1 to
+    /// 64 of `a-z 0-9 _ . : -`).
     pub roles: Option<Vec<String>>,
+    /// The audiences its tokens may name (at most 50); the first is the default.
     pub audiences: Option<Vec<String>>,
+    /// `web` clients: the exact redirect URIs (https, or http on loopback; at most 50).
     pub redirect_uris: Option<Vec<String>>,
+    /// Access token lifetime, 60 to 3600 (default 600).
+    #[schema(minimum = 60, maximum = 3600)]
     pub token_ttl_secs: Option<i64>,
+    /// Default `RS256`.
+    #[schema(value_type = Option<ClientSigningAlg>)]
     pub signing_alg: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = PatchClientBody)]
 pub struct PatchBody {
     pub name: Option<String>,
     pub roles: Option<Vec<String>>,
     pub audiences: Option<Vec<String>>,
     pub redirect_uris: Option<Vec<String>>,
+    #[schema(minimum = 60, maximum = 3600)]
     pub token_ttl_secs: Option<i64>,
+    #[schema(value_type = Option<ClientSigningAlg>)]
     pub signing_alg: Option<String>,
+    /// A disabled client's tokens and credentials stop working at once.
     pub disabled: Option<bool>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = RotateClientSecretBody)]
 pub struct RotateBody {
+    /// How long the newest earlier secret keeps working, 0 to 2592000 (default 86400).
+    #[schema(minimum = 0, maximum = 2592000)]
     pub previous_secret_ttl_secs: Option<i64>,
 }
 

@@ -11,6 +11,7 @@ mod credentials;
 mod directory;
 mod form;
 mod layout;
+pub mod openapi;
 mod overview;
 mod scim_log;
 mod setup;
@@ -43,11 +44,6 @@ async fn to_console() -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/ui/"))
         .finish()
-}
-
-/// The setup-link API, inside the `/api/v1` scope.
-pub fn api_routes(cfg: &mut web::ServiceConfig) {
-    setup::api::routes(cfg);
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -5,12 +5,13 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 use super::render::{event_json, EventView};
 use crate::clock::rfc3339;
 use crate::http::caller::PortalCaller;
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::json_body::JsonBody;
+use crate::http::json_body::{JsonBody, OptionalJsonBody};
 use crate::state::AppState;
 use crate::store::EndpointPatch;
 use crate::webhooks::signing::new_secret;
@@ -22,21 +23,32 @@ const DEFAULT_OVERLAP_SECS: i64 = 86_400;
 const MAX_OVERLAP_SECS: i64 = 7 * 86_400;
 const DELIVERIES_SHOWN: i64 = 100;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = CreateWebhookBody)]
 pub struct CreateBody {
+    /// Where deliveries go: https and a public address unless the operator allows otherwise.
     url: String,
+    /// The event types to deliver; absent or empty for every type.
+    #[schema(value_type = Option<Vec<super::openapi::EventType>>)]
     types: Option<Vec<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = PatchWebhookBody)]
 pub struct PatchBody {
     url: Option<String>,
+    /// Replaces the type filter; empty for every type.
+    #[schema(value_type = Option<Vec<super::openapi::EventType>>)]
     types: Option<Vec<String>>,
+    /// False disables the endpoint (`disabled_reason` says by an admin); true enables it.
     enabled: Option<bool>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
+#[schema(as = RotateWebhookSecretBody)]
 pub struct RotateBody {
+    /// How long the previous secret keeps signing, in seconds (default 86400, a day).
+    #[schema(minimum = 0, maximum = 604800)]
     previous_secret_ttl_secs: Option<i64>,
 }
 
@@ -117,12 +129,12 @@ pub async fn rotate(
     caller: PortalCaller,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: Option<JsonBody<RotateBody>>,
+    OptionalJsonBody(body): OptionalJsonBody<RotateBody>,
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
     let endpoint = find(&state, &caller.org, &id).await?;
     let overlap = body
-        .and_then(|b| b.0.previous_secret_ttl_secs)
+        .and_then(|b| b.previous_secret_ttl_secs)
         .unwrap_or(DEFAULT_OVERLAP_SECS);
     if !(0..=MAX_OVERLAP_SECS).contains(&overlap) {
         return Err(ApiError::unprocessable(

@@ -91,6 +91,32 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
+/// A body a client may leave out: no body at all (no `Content-Type`, no or zero
+/// `Content-Length`) is `None`; anything sent is held to every rule of [`JsonBody`], so a
+/// malformed optional body is a 400 or 415, never silently the defaults (CONTRACT §2).
+pub struct OptionalJsonBody<T>(pub Option<T>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for OptionalJsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let headers = req.headers();
+        let length = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok());
+        let chunked = headers.contains_key(header::TRANSFER_ENCODING);
+        let absent = !headers.contains_key(header::CONTENT_TYPE)
+            && !chunked
+            && length.is_none_or(|n| n.trim() == "0");
+        if absent {
+            return Box::pin(async { Ok(OptionalJsonBody(None)) });
+        }
+        let body = JsonBody::<T>::from_request(req, payload);
+        Box::pin(async move { body.await.map(|b| OptionalJsonBody(Some(b.0))) })
+    }
+}
+
 pub fn unsupported_media_type() -> ApiError {
     ApiError::new(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,

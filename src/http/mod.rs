@@ -5,6 +5,8 @@
 //! API's key check.
 
 pub mod admin_auth;
+pub mod api_routes;
+pub mod api_schemas;
 pub mod caller;
 pub mod error;
 pub mod fallback_errors;

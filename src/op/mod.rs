@@ -3,17 +3,6 @@
 //! the token endpoint (tokens/), so they live in issuer/.
 
 mod authorize;
+pub mod openapi;
 mod request;
 mod userinfo;
-
-use actix_web::web;
-
-/// Mounted at the root, beside tokens/.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/oauth2/authorize").route(web::get().to(authorize::authorize)))
-        .service(
-            web::resource("/oauth2/userinfo")
-                .route(web::get().to(userinfo::userinfo))
-                .route(web::post().to(userinfo::userinfo)),
-        );
-}

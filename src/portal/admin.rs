@@ -5,6 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 use super::password::{audit_password, hash_in_background, parse_new_password, store_password};
 use crate::clock::{parse_rfc3339, rfc3339};
@@ -15,7 +16,7 @@ use crate::http::json_body::JsonBody;
 use crate::state::AppState;
 use crate::store::{LicenseRecord, OrgPatch, OrgRecord};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct CreateOrgBody {
     org_id: String,
     name: String,
@@ -134,11 +135,12 @@ pub async fn get_org(
     Ok(HttpResponse::Ok().json(org_json(&record, license.as_ref())))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct PatchOrgBody {
     name: Option<String>,
     #[serde(default, deserialize_with = "present_or_null")]
     contact_email: Option<Option<String>>,
+    #[schema(value_type = Option<super::openapi::OrgStatus>)]
     status: Option<String>,
 }
 
@@ -201,7 +203,7 @@ pub async fn delete_org(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct PasswordBody {
     password: String,
 }
@@ -239,12 +241,14 @@ pub async fn get_license(
     Ok(HttpResponse::Ok().json(license_json(&license)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct LicenseBody {
+    #[schema(value_type = super::openapi::Tier)]
     tier: String,
     #[serde(default)]
     seats: Option<i64>,
     #[serde(default)]
+    #[schema(format = DateTime)]
     expires_at: Option<String>,
 }
 

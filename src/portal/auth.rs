@@ -3,6 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
 
 use crate::http::caller::SessionCaller;
 use crate::http::error::ApiResult;
@@ -13,7 +14,7 @@ use crate::login::password::{enabled_sso, password_sign_in, sso_login_url};
 use crate::login::sessions::{end_sessions, session_json, session_response};
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct LoginBody {
     org_id: String,
     password: String,

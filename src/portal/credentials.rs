@@ -4,6 +4,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 use crate::credentials::{
     credential_json, issue, revoke, ChangedBy, CredentialRequest, CredentialSurface, PORTAL_KEYS,
@@ -18,10 +19,17 @@ use crate::store::CredentialKind;
 
 use super::audit;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+// Named apart from the webhooks' `CreateBody`: the document keys schemas by name.
+#[schema(as = CreateCredentialBody)]
 pub struct CreateBody {
+    /// 1 to 100 characters (trimmed).
     name: String,
+    /// An API key's role (default `viewer`); SCIM tokens ignore it.
+    #[schema(pattern = "^[a-z0-9_.:-]{1,64}$", example = "admin")]
     role: Option<String>,
+    /// When the credential stops working; never when absent.
+    #[schema(format = DateTime)]
     expires_at: Option<String>,
 }
 

@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use crate::domain::{
     generate_secret, hash_password, hash_secret, verify_password, NewPassword, OrgId, SecretKind,
@@ -19,7 +20,7 @@ use crate::store::NewAuditEvent;
 /// A reset link is valid for 30 minutes and only once.
 const RESET_TOKEN_TTL_MS: i64 = 30 * 60 * 1000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct ForgotBody {
     org_id: String,
 }
@@ -75,9 +76,11 @@ async fn send_reset_link(state: &AppState, org: &OrgId) -> Result<(), String> {
     state.mailer.send_reset_link(&to, org, &link).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct ResetBody {
+    /// The `token` of the mailed reset link.
     token: String,
+    /// At least 12 characters.
     new_password: String,
 }
 
@@ -109,9 +112,10 @@ pub async fn reset_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct ChangeBody {
     current_password: String,
+    /// At least 12 characters.
     new_password: String,
 }
 

@@ -12,6 +12,7 @@ mod filter_cost;
 mod groups;
 mod index;
 pub mod list;
+pub mod openapi;
 pub mod patch;
 pub mod portal_api;
 pub mod render;

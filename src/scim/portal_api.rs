@@ -5,6 +5,7 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use utoipa::IntoParams;
 
 use crate::clock::rfc3339;
 use crate::http::caller::PortalCaller;
@@ -19,18 +20,12 @@ const MAX_LIMIT: i64 = 500;
 /// `i64::MAX` that offset + limit (+1 for the look-ahead row) cannot overflow.
 const MAX_OFFSET: i64 = 1 << 40;
 
-/// Registered inside the portal's `/api/v1` scope (one resource per path, so another
-/// method gets the JSON 405).
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/users").get(list_users))
-        .service(web::resource("/users/{user_id}").get(get_user))
-        .service(web::resource("/groups").get(list_groups))
-        .service(web::resource("/scim/requests").get(scim_requests));
-}
-
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Page {
+    /// Page size: 50 by default, clamped to 1..500.
     limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
@@ -64,7 +59,7 @@ fn next_cursor(offset: i64, limit: i64, total: i64) -> Value {
 
 pub(super) use crate::login::role_changes::user_json;
 
-async fn list_users(
+pub(super) async fn list_users(
     caller: PortalCaller,
     state: web::Data<AppState>,
     page: web::Query<Page>,
@@ -85,7 +80,7 @@ async fn list_users(
     })))
 }
 
-async fn get_user(
+pub(super) async fn get_user(
     caller: PortalCaller,
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -111,7 +106,7 @@ async fn get_user(
     Ok(HttpResponse::Ok().json(body))
 }
 
-async fn list_groups(
+pub(super) async fn list_groups(
     caller: PortalCaller,
     state: web::Data<AppState>,
     page: web::Query<Page>,
@@ -136,14 +131,16 @@ pub(super) fn group_json(g: &crate::store::GroupRecord) -> Value {
            "created_at": rfc3339(g.created_at), "updated_at": rfc3339(g.updated_at)})
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LogPage {
+    /// Page size: 50 by default, clamped to 1..500.
     limit: Option<i64>,
     /// `<at ms>.<id>` of the last entry of the previous page (its `next_cursor`).
     cursor: Option<String>,
 }
 
-async fn scim_requests(
+pub(super) async fn scim_requests(
     caller: PortalCaller,
     state: web::Data<AppState>,
     page: web::Query<LogPage>,

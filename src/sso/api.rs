@@ -171,26 +171,3 @@ pub async fn delete_config(
     }
     Ok(HttpResponse::NoContent().finish())
 }
-
-/// The `/sso` routes, mounted inside the portal's `/api/v1` scope.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    use super::api_misc as misc;
-    // One resource per path, so another method gets the JSON 405 (portal::fallback_errors).
-    cfg.service(
-        web::resource("/sso/config")
-            .get(get_config)
-            .post(create_config)
-            .put(replace_config)
-            .patch(patch_config)
-            .delete(delete_config),
-    )
-    .service(web::resource("/sso/config/test").post(misc::test_config))
-    .service(web::resource("/sso/audit").get(misc::audit_feed))
-    .service(web::resource("/sso/providers").get(misc::list_providers))
-    .service(web::resource("/sso/providers/defaults").get(misc::provider_defaults))
-    .service(web::resource("/sso/sp-metadata").get(misc::sp_metadata))
-    .service(web::resource("/sso/fetch-metadata").post(misc::fetch_metadata))
-    .service(web::resource("/sso/metadata/refresh").post(super::metadata_api::refresh_now))
-    .service(web::resource("/sso/sp-keys").get(super::sp_keys_api::list_keys))
-    .service(web::resource("/sso/sp-keys/rotate").post(super::sp_keys_api::rotate));
-}

@@ -5,6 +5,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 use crate::clock::rfc3339;
 use crate::federation::config::Protocol;
@@ -230,8 +231,10 @@ pub async fn sp_metadata(
         .body(xml))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = FetchIdpMetadataBody)]
 pub struct FetchBody {
+    /// The IdP's metadata URL; fetched under the SSRF guard (https, public addresses).
     url: String,
 }
 

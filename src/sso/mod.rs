@@ -4,4 +4,5 @@
 pub mod api;
 pub mod api_misc;
 pub mod metadata_api;
+pub mod openapi;
 pub mod sp_keys_api;

@@ -4,6 +4,7 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 use crate::clock::rfc3339;
 use crate::federation::sp_key_rotation::{rotate_now, Rotated};
@@ -42,10 +43,13 @@ pub async fn list_keys(
     Ok(HttpResponse::Ok().json(keys_json(&state, &caller).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = RotateSpKeyBody)]
 pub struct RotateBody {
+    /// Which key ring to rotate.
     #[serde(rename = "use")]
+    #[schema(value_type = super::openapi::SpKeyUse)]
     key_use: String,
 }
 

@@ -10,7 +10,7 @@ use crate::clients::{audit, find, outbox, read_json, FreshSecret};
 use crate::credentials::ChangedBy;
 use crate::http::caller::PortalCaller;
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::json_body::JsonBody;
+use crate::http::json_body::{JsonBody, OptionalJsonBody};
 use crate::http::request_meta::client_ip_text;
 use crate::state::AppState;
 use crate::store::ClientPatch;
@@ -140,10 +140,10 @@ pub async fn rotate_secret(
     caller: PortalCaller,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: Option<JsonBody<RotateBody>>,
+    OptionalJsonBody(body): OptionalJsonBody<RotateBody>,
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
-    let body = body.map(|b| b.0).unwrap_or_default();
+    let body = body.unwrap_or_default();
     let ttl = input::previous_secret_ttl(body.previous_secret_ttl_secs)?;
     let client = find(&state, &caller.org, &id).await?;
     let fresh = FreshSecret::new();

@@ -5,16 +5,13 @@
 
 mod forwarded;
 mod identify;
+pub mod openapi;
 mod respond;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::http::error::ApiError;
 use crate::state::AppState;
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/auth/verify").to(verify));
-}
 
 async fn verify(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let outcome = async {

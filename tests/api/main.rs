@@ -18,6 +18,7 @@ mod events;
 mod nul_bytes;
 mod oidc;
 mod op;
+mod openapi;
 mod ops;
 mod password_reset;
 mod rate_limits;

@@ -75,10 +75,3 @@ pub async fn create_for_org(
     let created = create_link(&state, &org, &body.0, "admin_api").await?;
     Ok(HttpResponse::Created().json(created))
 }
-
-/// Inside the `/api/v1` scope.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/setup-links").post(create).get(list))
-        .service(web::resource("/setup-links/{id}").delete(delete))
-        .service(web::resource("/admin/organizations/{org_id}/setup-links").post(create_for_org));
-}
