@@ -110,13 +110,11 @@ impl ApiRoutes {
             let Some(mut resource) = mounted.resource else {
                 continue;
             };
-            if !mounted.methods.is_empty() {
-                let allow = allow_header(&mounted.methods);
-                let oauth = mounted.path.starts_with("/oauth2/");
-                resource = resource.default_service(web::to(move || {
-                    std::future::ready(method_not_allowed(&allow, oauth))
-                }));
-            }
+            let allow = allow_header(&mounted.methods);
+            let oauth = mounted.path.starts_with("/oauth2/");
+            resource = resource.default_service(web::to(move || {
+                std::future::ready(method_not_allowed(&allow, oauth))
+            }));
             cfg.service(resource);
         }
     }

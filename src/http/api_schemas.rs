@@ -101,3 +101,12 @@ pub struct OAuthErrorBody {
     error: String,
     error_description: Option<String>,
 }
+
+/// The SSO protocols, as the SSO configuration and the sign-in availability both name them
+/// (one schema, since the document keys schemas by name).
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum SsoProtocol {
+    Saml,
+    Oidc,
+}

@@ -5,6 +5,7 @@
 use utoipa::ToSchema;
 
 use crate::http::api_routes::{ApiRoutes, Auth, ErrorBody};
+use crate::http::api_schemas::SsoProtocol;
 use crate::portal::{auth, password};
 
 pub(super) fn api_routes(r: &mut ApiRoutes) {
@@ -51,15 +52,6 @@ pub enum PrincipalType {
 #[schema(rename_all = "lowercase")]
 pub enum AuthMethod {
     Password,
-    Saml,
-    Oidc,
-}
-
-/// The SSO protocol a sign-in page offers (named apart from the SSO surface's own enum, as
-/// the document keys schemas by name).
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum SignInProtocol {
     Saml,
     Oidc,
 }
@@ -112,7 +104,7 @@ pub struct SsoAvailability {
     org_id: String,
     sso_enabled: bool,
     /// Null when SSO is not enabled.
-    protocol: Option<SignInProtocol>,
+    protocol: Option<SsoProtocol>,
     /// Where the browser starts the SSO sign-in; null when SSO is not enabled.
     #[schema(format = "uri")]
     login_url: Option<String>,

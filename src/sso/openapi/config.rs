@@ -8,12 +8,7 @@ use utoipa::ToSchema;
 
 use super::SpUrls;
 
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum SsoProtocol {
-    Saml,
-    Oidc,
-}
+pub use crate::http::api_schemas::SsoProtocol;
 
 /// The IdPs axid knows by name (`GET /api/v1/sso/providers`).
 #[derive(ToSchema)]
