@@ -115,6 +115,10 @@ pub struct Settings {
     /// SQLite only: SCIM's hot reads run inline on the request thread (store/inline_reads.rs).
     /// On by default; SQLITE_INLINE_READS=off sends every read through the pool.
     pub sqlite_inline_reads: bool,
+    /// SQLite only: write plans (a sign-in, a SCIM create) are committed by one writer
+    /// thread, many per transaction (store/write_queue.rs). On by default;
+    /// SQLITE_GROUP_COMMIT=off runs them as sqlx transactions like every other write.
+    pub sqlite_group_commit: bool,
     /// A request body must have arrived this many seconds after its head
     /// (REQUEST_BODY_TIMEOUT_SECS, default 30); later, the request ends with 408.
     pub request_body_timeout_secs: u64,
@@ -189,12 +193,8 @@ impl Settings {
             event_retention_days: parse_num(&get, "EVENT_RETENTION_DAYS", 30)?,
             webhook_allow_private: parse_flag(&get, "WEBHOOK_ALLOW_PRIVATE"),
             oidc_jwks_min_refetch_secs: parse_num(&get, "OIDC_JWKS_MIN_REFETCH_SECS", 30)?,
-            sqlite_inline_reads: !get("SQLITE_INLINE_READS").is_some_and(|v| {
-                matches!(
-                    v.to_ascii_lowercase().as_str(),
-                    "0" | "false" | "no" | "off"
-                )
-            }),
+            sqlite_inline_reads: !is_off(get("SQLITE_INLINE_READS")),
+            sqlite_group_commit: !is_off(get("SQLITE_GROUP_COMMIT")),
             request_body_timeout_secs: parse_num(&get, "REQUEST_BODY_TIMEOUT_SECS", 30)?,
             signing_key_rotation_secs: parse_period(
                 get("SIGNING_KEY_ROTATION_PERIOD").as_deref(),
@@ -322,6 +322,16 @@ fn parse_num<T: std::str::FromStr>(
             .parse()
             .map_err(|_| format!("{name}={text:?} is not a valid number")),
     }
+}
+
+/// A switch that is on unless set to 0, false, no or off.
+fn is_off(value: Option<String>) -> bool {
+    value.is_some_and(|v| {
+        matches!(
+            v.to_ascii_lowercase().as_str(),
+            "0" | "false" | "no" | "off"
+        )
+    })
 }
 
 fn parse_flag(get: &impl Fn(&str) -> Option<String>, name: &str) -> bool {

@@ -28,7 +28,33 @@ async fn ready(state: web::Data<AppState>) -> HttpResponse {
 }
 
 async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let mut text = state.metrics.render();
+    if let Some(stats) = state.store.write_queue_stats() {
+        write_queue_metrics(&mut text, stats);
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render())
+        .body(text)
+}
+
+/// The SQLite writer thread's counters (store/write_queue.rs): plans per batch is how much
+/// group commit saves.
+fn write_queue_metrics(text: &mut String, stats: &crate::store::WriteQueueStats) {
+    use std::sync::atomic::Ordering::Relaxed;
+    for (name, help, value) in [
+        (
+            "axid_sqlite_write_batches_total",
+            "Transactions the SQLite writer thread committed.",
+            stats.batches.load(Relaxed),
+        ),
+        (
+            "axid_sqlite_write_plans_total",
+            "Write plans the SQLite writer thread ran.",
+            stats.plans.load(Relaxed),
+        ),
+    ] {
+        text.push_str(&format!(
+            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"
+        ));
+    }
 }

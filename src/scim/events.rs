@@ -29,6 +29,16 @@ pub async fn user_created(ctx: &Ctx<'_>, tx: &mut DirTx, user: &UserRecord) -> S
     append(ctx, tx, "user.created", user_json(user)).await
 }
 
+/// `user.created` for a user created as a write plan (store::create_user).
+pub fn user_created_event(user: &UserRecord) -> NewEvent<'static> {
+    NewEvent {
+        kind: "user.created",
+        actor_type: ACTOR,
+        actor_id: None,
+        data: user_json(user),
+    }
+}
+
 /// A change of `active` is `user.deactivated` or `user.reactivated` (carrying the whole user)
 /// and, when it changes what the user's groups map to, `user.roles_changed`; any other
 /// change is `user.updated`.

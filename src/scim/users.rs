@@ -89,29 +89,48 @@ pub async fn create(ctx: &Ctx<'_>, mut body: Value) -> ScimResult<HttpResponse> 
         .get_license(&ctx.org)
         .await?
         .and_then(|l| l.seats);
-    let mut tx = ctx.state.store.begin_dir().await?;
-    if let Some(seats) = seats {
-        // RFC 7644 §3.12 has no scimType for this; CONTRACT.md §3 asks for 403.
-        tx.lock_org(&ctx.org).await?;
-        if tx.count_users(&ctx.org).await? >= seats {
-            return Err(ScimError::forbidden(format!(
-                "the seat limit was reached: the license allows {seats} users"
-            )));
-        }
-    }
     let id = uuid::Uuid::new_v4().to_string();
-    let rec = tx
-        .insert_user(&ctx.org, &id, &write, "scim", ctx.now)
-        .await
-        .map_err(|e| match e {
-            crate::store::StoreError::Conflict(_) => ScimError::uniqueness(format!(
-                "a user with userName '{}' already exists",
-                write.user_name
-            )),
-            other => other.into(),
-        })?;
-    events::user_created(ctx, &mut tx, &rec).await?;
-    tx.commit().await?;
+    let taken = |e| match e {
+        crate::store::StoreError::Conflict(_) => ScimError::uniqueness(format!(
+            "a user with userName '{}' already exists",
+            write.user_name
+        )),
+        other => other.into(),
+    };
+    let rec = match seats {
+        // Counting seats reads inside the transaction: an interactive one.
+        Some(seats) => {
+            let mut tx = ctx.state.store.begin_dir().await?;
+            // RFC 7644 §3.12 has no scimType for this; CONTRACT.md §3 asks for 403.
+            tx.lock_org(&ctx.org).await?;
+            if tx.count_users(&ctx.org).await? >= seats {
+                return Err(ScimError::forbidden(format!(
+                    "the seat limit was reached: the license allows {seats} users"
+                )));
+            }
+            let rec = tx
+                .insert_user(&ctx.org, &id, &write, "scim", ctx.now)
+                .await
+                .map_err(taken)?;
+            events::user_created(ctx, &mut tx, &rec).await?;
+            tx.commit().await?;
+            rec
+        }
+        // Otherwise one write plan: row, index values and event (store/user_create.rs).
+        None => ctx
+            .state
+            .store
+            .create_user(
+                &ctx.org,
+                &id,
+                &write,
+                "scim",
+                ctx.now,
+                events::user_created_event,
+            )
+            .await
+            .map_err(taken)?,
+    };
     let body = projection(ctx).apply(render::user(&ctx.base, &rec, &[])?);
     Ok(resource_response(StatusCode::CREATED, &body, rec.version))
 }

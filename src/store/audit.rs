@@ -1,5 +1,6 @@
 //! Audit events per organization (logins, password changes, SSO outcomes with typed reasons).
 
+use super::write_plan::{run_stmt, Stmt};
 use super::{new_id, Store, StoreResult};
 use crate::clock::Millis;
 use crate::domain::OrgId;
@@ -89,26 +90,30 @@ impl Store {
 }
 
 /// One audit row, inside the caller's transaction.
+pub(super) fn audit_stmt(org: &OrgId, e: &NewAuditEvent<'_>, now: Millis) -> Stmt {
+    Stmt::new(
+        "INSERT INTO audit_events (id, org_id, at, event, outcome, reason, principal, ip, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        vec![
+            new_id().as_str().into(),
+            org.as_str().into(),
+            now.into(),
+            e.event.into(),
+            e.outcome.into(),
+            e.reason.into(),
+            e.principal.into(),
+            e.ip.into(),
+            e.detail.as_deref().into(),
+        ],
+    )
+}
+
 pub(super) async fn insert_audit_row(
     conn: &mut sqlx::AnyConnection,
     org: &OrgId,
     e: &NewAuditEvent<'_>,
     now: Millis,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO audit_events (id, org_id, at, event, outcome, reason, principal, ip, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(new_id())
-    .bind(org.as_str())
-    .bind(now)
-    .bind(e.event)
-    .bind(e.outcome)
-    .bind(e.reason)
-    .bind(e.principal)
-    .bind(e.ip)
-    .bind(e.detail.as_deref())
-    .execute(&mut *conn)
-    .await?;
+    run_stmt(conn, audit_stmt(org, e, now)).await?;
     Ok(())
 }

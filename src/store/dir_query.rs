@@ -97,10 +97,38 @@ pub struct ListQuery {
     pub limit: i64,
 }
 
+#[derive(Clone, Debug, PartialEq)]
 pub(super) enum Bind {
     Text(String),
     Bool(bool),
     Int(i64),
+    /// A NULL text: every nullable column a write plan binds (write_plan.rs) is text, and
+    /// PostgreSQL wants a NULL of the column's type.
+    Null,
+}
+
+impl From<&str> for Bind {
+    fn from(t: &str) -> Self {
+        Self::Text(t.to_owned())
+    }
+}
+
+impl From<Option<&str>> for Bind {
+    fn from(t: Option<&str>) -> Self {
+        t.map_or(Self::Null, Self::from)
+    }
+}
+
+impl From<i64> for Bind {
+    fn from(i: i64) -> Self {
+        Self::Int(i)
+    }
+}
+
+impl From<bool> for Bind {
+    fn from(b: bool) -> Self {
+        Self::Bool(b)
+    }
 }
 
 pub(super) struct Sql {
@@ -346,6 +374,7 @@ macro_rules! bind_all {
                 Bind::Text(t) => q.bind(t),
                 Bind::Bool(v) => q.bind(v),
                 Bind::Int(i) => q.bind(i),
+                Bind::Null => q.bind(None::<String>),
             };
         }
         q

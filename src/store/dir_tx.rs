@@ -7,6 +7,7 @@ use sqlx::{Any, AssertSqlSafe, Transaction};
 use super::directory::{
     GroupRecord, GroupWrite, IndexValue, UserRecord, UserWrite, GROUP_COLUMNS, USER_COLUMNS,
 };
+use super::write_plan::{run_stmt, Stmt};
 use super::StoreResult;
 use crate::clock::Millis;
 use crate::domain::fold_identity;
@@ -131,34 +132,8 @@ impl DirTx {
         id: &str,
         values: &[IndexValue],
     ) -> StoreResult<()> {
-        // Multi-row INSERTs of at most 100 rows (5 parameters each) keep writes cheap.
-        for chunk in values.chunks(100) {
-            let rows: Vec<String> = (0..chunk.len())
-                .map(|i| {
-                    format!(
-                        "(${}, ${}, ${}, ${}, ${})",
-                        i * 5 + 1,
-                        i * 5 + 2,
-                        i * 5 + 3,
-                        i * 5 + 4,
-                        i * 5 + 5
-                    )
-                })
-                .collect();
-            let sql = format!(
-                "INSERT INTO scim_values (org_id, resource_id, attr, elem, value_lc) VALUES {}",
-                rows.join(", ")
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for (attr, elem, value) in chunk {
-                q = q
-                    .bind(org.as_str())
-                    .bind(id)
-                    .bind(attr)
-                    .bind(*elem)
-                    .bind(value);
-            }
-            q.execute(&mut *self.tx).await?;
+        for stmt in values_stmts(org, id, values) {
+            run_stmt(&mut self.tx, stmt).await?;
         }
         Ok(())
     }
@@ -383,4 +358,44 @@ impl NewMember {
             display: None,
         }
     }
+}
+
+/// The index rows of a resource as multi-row INSERTs of at most 100 rows (5 parameters
+/// each), which keep writes cheap.
+pub(super) fn values_stmts(org: &OrgId, id: &str, values: &[IndexValue]) -> Vec<Stmt> {
+    values
+        .chunks(100)
+        .map(|chunk| {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let n = i * 5;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${})",
+                        n + 1,
+                        n + 2,
+                        n + 3,
+                        n + 4,
+                        n + 5
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO scim_values (org_id, resource_id, attr, elem, value_lc) VALUES {}",
+                rows.join(", ")
+            );
+            let binds = chunk
+                .iter()
+                .flat_map(|(attr, elem, value)| {
+                    [
+                        org.as_str().into(),
+                        id.into(),
+                        attr.as_str().into(),
+                        (*elem).into(),
+                        value.as_str().into(),
+                    ]
+                })
+                .collect();
+            Stmt::new(sql, binds)
+        })
+        .collect()
 }

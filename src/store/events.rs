@@ -4,6 +4,8 @@
 
 use sqlx::{AnyConnection, AssertSqlSafe};
 
+use super::dir_query::Bind;
+use super::write_plan::{run_stmt, Stmt};
 use super::{new_id, Store, StoreResult};
 use crate::clock::Millis;
 use crate::domain::OrgId;
@@ -82,26 +84,33 @@ struct EndpointTypes {
 
 /// Appends one event on `conn`, which the caller has inside the transaction of the change.
 /// Returns the event id (`evt_` + a UUIDv7, so ids also sort by time).
+/// The statement that appends `e`, and the new event's id.
+pub(super) fn event_stmt(org: &OrgId, e: &NewEvent<'_>, now: Millis) -> (String, Stmt) {
+    let id = format!("evt_{}", uuid::Uuid::now_v7().simple());
+    let stmt = Stmt::new(
+        "INSERT INTO events (id, org_id, type, occurred_at, actor_type, actor_id, data) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        vec![
+            id.as_str().into(),
+            org.as_str().into(),
+            e.kind.into(),
+            now.into(),
+            e.actor_type.into(),
+            e.actor_id.into(),
+            Bind::Text(e.data.to_string()),
+        ],
+    );
+    (id, stmt)
+}
+
 pub(crate) async fn append_event(
     conn: &mut AnyConnection,
     org: &OrgId,
     e: &NewEvent<'_>,
     now: Millis,
 ) -> StoreResult<String> {
-    let id = format!("evt_{}", uuid::Uuid::now_v7().simple());
-    sqlx::query(
-        "INSERT INTO events (id, org_id, type, occurred_at, actor_type, actor_id, data) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&id)
-    .bind(org.as_str())
-    .bind(e.kind)
-    .bind(now)
-    .bind(e.actor_type)
-    .bind(e.actor_id)
-    .bind(e.data.to_string())
-    .execute(&mut *conn)
-    .await?;
+    let (id, stmt) = event_stmt(org, e, now);
+    run_stmt(conn, stmt).await?;
     Ok(id)
 }
 

@@ -51,7 +51,7 @@ impl InlineReader {
     /// A reader for a file database (`path` and `query` of its URL); None for an in-memory
     /// one, whose tables another connection could not see.
     pub(super) fn for_file(path: &str, query: &str) -> Option<Self> {
-        if path.is_empty() || path == ":memory:" || query.contains("mode=memory") {
+        if !is_file(path, query) {
             return None;
         }
         Some(Self {
@@ -108,6 +108,12 @@ impl InlineReader {
     }
 }
 
+/// A `sqlite:` URL's path and query name a file, which other connections can open too (an
+/// in-memory database is the pool's alone).
+pub(super) fn is_file(path: &str, query: &str) -> bool {
+    !(path.is_empty() || path == ":memory:" || query.contains("mode=memory"))
+}
+
 fn open(path: &Path) -> rusqlite::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags)?;
@@ -154,6 +160,21 @@ fn run<T>(
     let deadline = Instant::now() + BUDGET;
     conn.progress_handler(PROGRESS_STEPS, Some(move || Instant::now() > deadline))?;
     let mut stmt = conn.prepare_cached(sql)?;
+    bind_numbered(&mut stmt, binds)?;
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(map(row)?);
+    }
+    Ok(out)
+}
+
+/// Binds `$n` to `binds[n-1]` wherever `$n` stands in the text: the pool's SQL, unchanged
+/// (the writer thread, write_queue.rs, binds the same way).
+pub(super) fn bind_numbered(
+    stmt: &mut rusqlite::Statement<'_>,
+    binds: &[Bind],
+) -> rusqlite::Result<()> {
     for index in 1..=stmt.parameter_count() {
         let value = stmt
             .parameter_name(index)
@@ -164,12 +185,7 @@ fn run<T>(
             .ok_or(rusqlite::Error::InvalidParameterCount(index, binds.len()))?;
         stmt.raw_bind_parameter(index, value)?;
     }
-    let mut rows = stmt.raw_query();
-    let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        out.push(map(row)?);
-    }
-    Ok(out)
+    Ok(())
 }
 
 fn sql_value(bind: &Bind) -> SqlValue {
@@ -178,6 +194,7 @@ fn sql_value(bind: &Bind) -> SqlValue {
         // SQLite has no boolean type: sqlx binds a bool as the integer 0 or 1 too.
         Bind::Bool(b) => SqlValue::Integer(i64::from(*b)),
         Bind::Int(i) => SqlValue::Integer(*i),
+        Bind::Null => SqlValue::Null,
     }
 }
 

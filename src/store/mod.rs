@@ -34,8 +34,11 @@ mod sso_configs;
 mod sso_drafts;
 mod sso_users;
 mod statement_budget;
+mod user_create;
 mod webhook_queue;
 mod webhooks;
+mod write_plan;
+mod write_queue;
 
 pub use audit::{AuditEvent, NewAuditEvent};
 pub use auth_codes::{AuthCodeRecord, NewAuthCode};
@@ -65,6 +68,7 @@ pub use sso_drafts::SsoDraftRecord;
 pub use sso_users::{NewJitUser, SsoUserRecord};
 pub use webhook_queue::{AttemptOutcome, ClaimedDelivery, DeliveryRecord, FinishedAttempt};
 pub use webhooks::{EndpointPatch, EndpointRecord};
+pub use write_queue::WriteQueueStats;
 
 use std::sync::Arc;
 
@@ -145,6 +149,8 @@ pub struct Store {
     writer: AnyPool,
     /// SQLite file databases only: hot reads run inline on the request thread.
     inline: Option<Arc<inline_reads::InlineReader>>,
+    /// SQLite file databases only: the writer thread that commits write plans.
+    write_queue: Option<Arc<write_queue::WriteQueue>>,
     backend: Backend,
 }
 
@@ -172,7 +178,7 @@ impl Store {
     pub fn connect_lazy(settings: &Settings) -> Result<Self, String> {
         let backend = Backend::of_url(&settings.database_url)?;
         sqlx::any::install_default_drivers();
-        let (url, inline) = match backend {
+        let (url, inline, file) = match backend {
             Backend::Sqlite => {
                 let url = prepare_sqlite_url(&settings.database_url)?;
                 let (path, query) = sqlite_path_and_query(&settings.database_url);
@@ -181,15 +187,21 @@ impl Store {
                     .then(|| inline_reads::InlineReader::for_file(path, query))
                     .flatten()
                     .map(Arc::new);
-                (url, inline)
+                let file = inline_reads::is_file(path, query).then(|| path.into());
+                (url, inline, file)
             }
-            Backend::Postgres => (settings.database_url.clone(), None),
+            Backend::Postgres => (settings.database_url.clone(), None, None),
         };
         let pools = pools::open(settings, backend, &url)?;
+        let write_queue = file
+            .filter(|_: &std::path::PathBuf| settings.sqlite_group_commit)
+            .and_then(|path| write_queue::WriteQueue::start(path, pools.writer.clone()))
+            .map(Arc::new);
         Ok(Self {
             pool: pools.reader,
             writer: pools.writer,
             inline,
+            write_queue,
             backend,
         })
     }
@@ -249,6 +261,16 @@ impl Store {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.writer.begin().await,
         }
+    }
+
+    /// The SQLite writer thread, if this store has one (see write_queue.rs).
+    fn write_queue(&self) -> Option<&write_queue::WriteQueue> {
+        self.write_queue.as_deref()
+    }
+
+    /// Batches and plans the SQLite writer thread committed (None without one).
+    pub fn write_queue_stats(&self) -> Option<&WriteQueueStats> {
+        self.write_queue().map(write_queue::WriteQueue::stats)
     }
 
     /// The inline SQLite reader, if this store has one (see inline_reads.rs).

@@ -1,6 +1,7 @@
 //! SAML flows (outstanding AuthnRequest ids), the assertion replay store and the SSO audit
 //! feed.
 
+use super::write_plan::Stmt;
 use super::{Store, StoreResult};
 use crate::clock::Millis;
 use crate::domain::OrgId;
@@ -184,22 +185,13 @@ impl Store {
     }
 }
 
-/// Records an accepted assertion id inside the caller's transaction; false when it was
-/// already there (a replay, SAML Profiles §4.1.4.5).
-pub(super) async fn insert_replay_row(
-    conn: &mut sqlx::AnyConnection,
-    org: &OrgId,
-    assertion_id: &str,
-    expires_at: Millis,
-) -> StoreResult<bool> {
-    let done = sqlx::query(
+/// Records an accepted assertion id; the plan stops when it was already there (a replay,
+/// SAML Profiles §4.1.4.5).
+pub(super) fn replay_stmt(org: &OrgId, assertion_id: &str, expires_at: Millis) -> Stmt {
+    Stmt::new(
         "INSERT INTO assertion_replay (org_id, assertion_id, expires_at) VALUES ($1, $2, $3) \
          ON CONFLICT (org_id, assertion_id) DO NOTHING",
+        vec![org.as_str().into(), assertion_id.into(), expires_at.into()],
     )
-    .bind(org.as_str())
-    .bind(assertion_id)
-    .bind(expires_at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .must_change()
 }

@@ -1,6 +1,7 @@
 //! Portal sessions, keyed by the SHA-256 of the cookie value, shared by every replica.
 
 use super::dir_query::Bind;
+use super::write_plan::{run_stmt, Stmt};
 use super::{Store, StoreResult};
 use crate::clock::Millis;
 use crate::domain::OrgId;
@@ -304,31 +305,35 @@ impl Store {
 }
 
 /// One session row, inside the caller's transaction.
+pub(super) fn session_stmt(org: &OrgId, s: &NewSession<'_>, now: Millis) -> Stmt {
+    Stmt::new(
+        "INSERT INTO sessions (id_hash, org_id, principal_type, principal_id, email, name, roles, \
+         auth_method, created_at, last_seen_at, expires_at, idp_groups, saml_name_id, \
+         saml_session_index) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13)",
+        vec![
+            s.id_hash.into(),
+            org.as_str().into(),
+            s.principal_type.into(),
+            s.principal_id.into(),
+            s.email.into(),
+            s.name.into(),
+            s.roles_json.into(),
+            s.auth_method.into(),
+            now.into(),
+            s.expires_at.into(),
+            s.idp_groups_json.into(),
+            s.saml_name_id.into(),
+            s.saml_session_index.into(),
+        ],
+    )
+}
+
 pub(super) async fn insert_session_row(
     conn: &mut sqlx::AnyConnection,
     org: &OrgId,
     s: &NewSession<'_>,
     now: Millis,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO sessions (id_hash, org_id, principal_type, principal_id, email, name, roles, \
-         auth_method, created_at, last_seen_at, expires_at, idp_groups, saml_name_id, \
-         saml_session_index) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13)",
-    )
-    .bind(s.id_hash)
-    .bind(org.as_str())
-    .bind(s.principal_type)
-    .bind(s.principal_id)
-    .bind(s.email)
-    .bind(s.name)
-    .bind(s.roles_json)
-    .bind(s.auth_method)
-    .bind(now)
-    .bind(s.expires_at)
-    .bind(s.idp_groups_json)
-    .bind(s.saml_name_id)
-    .bind(s.saml_session_index)
-    .execute(&mut *conn)
-    .await?;
+    run_stmt(conn, session_stmt(org, s, now)).await?;
     Ok(())
 }

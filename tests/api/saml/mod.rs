@@ -4,6 +4,7 @@
 mod attack_corpus;
 mod attacks;
 mod cert_watch;
+mod concurrent;
 mod config_api;
 mod encrypted;
 mod encrypted_peers;
