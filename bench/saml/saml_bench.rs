@@ -4,6 +4,9 @@
 //!                  SP key written beside them as sp.key / sp.crt
 //!   validate DIR   µs per full in-process validation (every check, decryption first when
 //!                  DIR has sp.key), one thread
+//!   gen-acs FILE N USERS BASE ORG  N form bodies (`SAMLResponse=...`, one per line) for
+//!                  the ACS of ORG at BASE, users user<i % USERS>@acme.com: wrk's input for
+//!                  bench/writes (every assertion id unique, valid for five minutes)
 //!   acs N C        ACS logins per second end to end over HTTP on a fresh SQLite database
 //!                  (pool of DB_CONNS connections, default 1: SQLite has one writer),
 //!                  IdP-initiated with unique assertion ids (the replay store is exercised)
@@ -66,6 +69,46 @@ fn gen(dir: &str, n: usize, encrypted: bool) {
     }
     std::fs::write(format!("{dir}/idp.crt"), CERT).expect("write");
     println!("generated {n} responses in {dir}");
+}
+
+/// Signing is the IdP's cost, paid before the clock starts: on every core at once.
+fn gen_acs(file: &str, n: usize, users: usize, base: &str, org: &str) {
+    let sp = format!("{base}/auth/saml/{org}/metadata");
+    let acs = format!("{base}/auth/saml/{org}/callback");
+    let now = SystemClock.now_ms();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let chunks: Vec<Vec<String>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let (sp, acs) = (&sp, &acs);
+                scope.spawn(move || {
+                    let idp = TestIdp::new(KEY, CERT);
+                    (t..n)
+                        .step_by(threads)
+                        .map(|i| {
+                            let b64 = idp
+                                .response_b64(&okta_spec(sp, acs, i % users, now))
+                                .expect("sign");
+                            url::form_urlencoded::Serializer::new(String::new())
+                                .append_pair("SAMLResponse", &b64)
+                                .finish()
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("signer"))
+            .collect()
+    });
+    let mut out = String::new();
+    for line in chunks.iter().flatten() {
+        out.push_str(line);
+        out.push('\n');
+    }
+    std::fs::write(file, out).expect("write");
+    println!("generated {n} ACS form bodies for {users} users in {file}");
 }
 
 fn validate_dir(dir: &str) {
@@ -226,6 +269,13 @@ async fn main() {
         Some("gen") => gen(&args[2], args[3].parse().expect("N"), false),
         Some("gen-encrypted") => gen(&args[2], args[3].parse().expect("N"), true),
         Some("validate") => validate_dir(&args[2]),
+        Some("gen-acs") => gen_acs(
+            &args[2],
+            args[3].parse().expect("N"),
+            args[4].parse().expect("USERS"),
+            &args[5],
+            &args[6],
+        ),
         Some("acs") => {
             acs(
                 args[2].parse().expect("N"),
@@ -234,7 +284,7 @@ async fn main() {
             .await
         }
         _ => eprintln!(
-            "usage: saml_bench gen|gen-encrypted DIR N | validate DIR | acs N [CONCURRENCY]"
+            "usage: saml_bench gen|gen-encrypted DIR N | validate DIR | gen-acs FILE N USERS BASE ORG | acs N [CONCURRENCY]"
         ),
     }
 }

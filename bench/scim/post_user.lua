@@ -10,6 +10,12 @@ function setup(thread)
   thread:set("prefix", run .. "t" .. threads)
 end
 
+-- An optional script argument (`wrk ... -- tag`) is added to the prefix, so two wrk runs
+-- started in the same second (one per replica, bench/writes) send different names.
+function init(args)
+  if args[1] then prefix = args[1] .. prefix end
+end
+
 request = function()
   counter = counter + 1
   local name = "p" .. prefix .. "-" .. counter .. "@bench.test"

@@ -19,17 +19,6 @@ PEERS="${PEERS-scim2-server scimmy}"
 TOKEN="bench-$(python3 -c 'import secrets; print(secrets.token_hex(8))')"
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 1; }
 
-# Tools: a venv with scim2-server, gunicorn and httpx2; node modules for scimmy.
-mkdir -p "$TOOLS"
-[ -x "$TOOLS/py/bin/python" ] || python3 -m venv "$TOOLS/py"
-"$TOOLS/py/bin/python" -c 'import scim2_server, gunicorn, httpx2' 2>/dev/null || \
-    "$TOOLS/py/bin/pip" install --quiet "scim2-server==0.8.3" "gunicorn==27.0.1" "httpx2"
-if [ ! -d "$TOOLS/node/node_modules/scimmy-routers" ]; then
-    mkdir -p "$TOOLS/node" && (cd "$TOOLS/node" && npm init -y >/dev/null &&
-        npm install --silent scimmy@1.3.5 scimmy-routers@1.3.2 express@5)
-fi
-cp "$HERE/scimmy_server.mjs" "$TOOLS/node/"
-
 WORK="$(mktemp -d)"
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
@@ -41,6 +30,8 @@ if [ -z "${AXID_BIN:-}" ]; then
     cp "$TARGET_DIR/release/axid" "$WORK/axid"
     AXID_BIN="$WORK/axid"
 fi
+. "$HERE/peers.sh"
+install_peers
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_for() { for _ in $(seq 1 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1"; exit 1; }
 
@@ -58,22 +49,6 @@ start_axid() {
         "http://127.0.0.1:$port/api/v1/scim/tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
     BASE="http://127.0.0.1:$port/scim/v2"; AUTH="$AXID_TOKEN"
 }
-start_scim2_server() {
-    local port; port="$(free_port)"
-    (cd "$HERE" && BENCH_TOKEN="$TOKEN" exec "$TOOLS/py/bin/gunicorn" -w 1 -b "127.0.0.1:$port" \
-        --log-level warning scim2_server_app:app >"$WORK/scim2.log" 2>&1) &
-    PIDS+=($!)
-    BASE="http://127.0.0.1:$port/v2"; AUTH="$TOKEN"
-    wait_for "$BASE/ServiceProviderConfig"
-}
-start_scimmy() {
-    local port; port="$(free_port)"
-    (cd "$TOOLS/node" && exec node scimmy_server.mjs "$port" "$TOKEN" >"$WORK/scimmy.log" 2>&1) &
-    PIDS+=($!)
-    BASE="http://127.0.0.1:$port/scim/v2"; AUTH="$TOKEN"
-    wait_for "$BASE/ServiceProviderConfig"
-}
-
 # rps of one wrk run: "<requests/s> <avg latency>"
 measure() {
     local out; out="$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -H "Authorization: Bearer $AUTH" "$@" 2>&1)"
