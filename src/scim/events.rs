@@ -26,7 +26,9 @@ async fn append(ctx: &Ctx<'_>, tx: &mut DirTx, kind: &str, data: Value) -> ScimR
 }
 
 pub async fn user_created(ctx: &Ctx<'_>, tx: &mut DirTx, user: &UserRecord) -> ScimResult<()> {
-    append(ctx, tx, "user.created", user_json(user)).await
+    tx.append_event(&ctx.org, &user_created_event(user), ctx.now)
+        .await?;
+    Ok(())
 }
 
 /// `user.created` for a user created as a write plan (store::create_user).

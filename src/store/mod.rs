@@ -187,14 +187,15 @@ impl Store {
                     .then(|| inline_reads::InlineReader::for_file(path, query))
                     .flatten()
                     .map(Arc::new);
-                let file = inline_reads::is_file(path, query).then(|| path.into());
+                let file =
+                    inline_reads::is_file(path, query).then(|| std::path::PathBuf::from(path));
                 (url, inline, file)
             }
             Backend::Postgres => (settings.database_url.clone(), None, None),
         };
         let pools = pools::open(settings, backend, &url)?;
         let write_queue = file
-            .filter(|_: &std::path::PathBuf| settings.sqlite_group_commit)
+            .filter(|_| settings.sqlite_group_commit)
             .and_then(|path| write_queue::WriteQueue::start(path, pools.writer.clone()))
             .map(Arc::new);
         Ok(Self {

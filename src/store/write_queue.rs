@@ -155,10 +155,10 @@ impl Writer {
     }
 
     fn connection(&mut self) -> rusqlite::Result<&Connection> {
-        if self.conn.is_none() {
-            self.conn = Some(open(&self.path)?);
+        match &mut self.conn {
+            Some(conn) => Ok(conn),
+            none => Ok(none.insert(open(&self.path)?)),
         }
-        self.conn.as_ref().ok_or(rusqlite::Error::InvalidQuery)
     }
 }
 
